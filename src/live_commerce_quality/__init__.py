@@ -1,0 +1,1 @@
+"""Live-commerce service-quality rating under GB/T 44207-2024."""
