@@ -1,0 +1,42 @@
+{#- How deliveries combine (extracts.md, "Delivery"): a later record with the same key
+    updates the earlier one (latest dt, then latest file name in byte order, wins);
+    for reviews the first delivered version counts. -#}
+{% macro current_version(relation, key_columns, first_wins=false) -%}
+    {%- set direction = 'asc' if first_wins else 'desc' -%}
+    select * from (
+        select
+            versions.*,
+            row_number() over (
+                partition by {{ key_columns | join(', ') }}
+                order by delivered_dt {{ direction }}, file_name {{ direction }}, file_line {{ direction }}
+            ) as version_rank
+        from {{ relation }} as versions
+    ) as ranked
+    where version_rank = 1
+{%- endmacro %}
+
+
+{#- Reference checks (extracts.md, "Bad input"): a row naming a record unknown among the
+    good rows delivered up to the cutoff is set aside with the reason. `checks` is a list
+    of (column, relation of known keys, key column); a null in an optional column names
+    nothing and passes. The result keeps every row and adds `set_aside_reason` (null for
+    a good row). -#}
+{% macro with_reference_checks(relation, checks) -%}
+    select
+        checked.*,
+        nullif(concat_ws('; '
+            {%- for column, _, _ in checks %},
+            case
+                when checked.{{ column }} is not null and known_{{ loop.index }}.key_value is null
+                    then '{{ column }} names no known record'
+            end
+            {%- endfor %}
+        ), '') as set_aside_reason
+    from {{ relation }} as checked
+    {%- for column, known_relation, key_column in checks %}
+    left join (
+        select distinct {{ key_column }} as key_value from {{ known_relation }}
+    ) as known_{{ loop.index }}
+        on checked.{{ column }} = known_{{ loop.index }}.key_value
+    {%- endfor %}
+{%- endmacro %}

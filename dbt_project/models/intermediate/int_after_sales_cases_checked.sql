@@ -1,0 +1,21 @@
+-- Every delivered after_sales row up to the cutoff, with the reason it is set aside when it
+-- names a record unknown among the good rows (null for a good row).
+{{ config(materialized='view') }}
+
+with
+
+delivered as (
+
+    select * from {{ ref('stg_extracts__after_sales') }}
+
+),
+
+final as (
+
+    {{ with_reference_checks('delivered', [
+        ('order_id', ref('int_orders_current'), 'order_id')
+    ]) }}
+
+)
+
+select * from final

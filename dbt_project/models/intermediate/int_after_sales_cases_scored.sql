@@ -1,0 +1,38 @@
+-- After-sales cases of P's orders requested before T, with POST-4 due and on-time flags.
+with
+
+cases as (
+
+    select * from {{ ref('int_after_sales_cases_current') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders_scored') }}
+
+),
+
+final as (
+
+    select
+        cases.case_id,
+        cases.order_id,
+        orders.platform,
+        orders.operator_id,
+        orders.streamer_id,
+        (
+            {{ known_by_cutoff('cases.resolved_at') }}
+            or cases.requested_at <= {{ dbt.dateadd('hour', -rule('after_sales_within_hours'), as_of_instant()) }}
+        ) as is_due,
+        (
+            {{ known_by_cutoff('cases.resolved_at') }}
+            and cases.resolved_at <= {{ dbt.dateadd('hour', rule('after_sales_within_hours'), 'cases.requested_at') }}
+        ) as is_on_time
+    from cases
+    inner join orders on cases.order_id = orders.order_id
+    where {{ known_by_cutoff('cases.requested_at') }}
+
+)
+
+select * from final

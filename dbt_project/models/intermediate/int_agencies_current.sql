@@ -1,0 +1,16 @@
+-- The latest snapshot state of each record delivered up to the cutoff.
+with
+
+snapshots as (
+
+    select * from {{ ref('stg_extracts__agencies') }}
+
+),
+
+final as (
+
+    {{ current_version('snapshots', ['agency_id']) }}
+
+)
+
+select * from final

@@ -1,0 +1,17 @@
+-- Good orders rows as of the cutoff, one per key: the latest delivered version counts.
+with
+
+good_rows as (
+
+    select * from {{ ref('int_orders_checked') }}
+    where set_aside_reason is null
+
+),
+
+final as (
+
+    {{ current_version('good_rows', ['order_id']) }}
+
+)
+
+select * from final

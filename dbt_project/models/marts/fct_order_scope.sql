@@ -1,0 +1,23 @@
+-- Reconciliation of orders as of the cutoff: in scope (with a live session) or counted
+-- but not evaluated (no session), by platform and payment month.
+with
+
+orders as (
+
+    select * from {{ ref('int_orders_current') }}
+
+),
+
+final as (
+
+    select
+        platform,
+        cast({{ dbt.date_trunc('month', 'paid_at') }} as date) as paid_month,
+        sum(case when session_id is not null then 1 else 0 end) as orders_in_scope,
+        sum(case when session_id is null then 1 else 0 end) as orders_out_of_scope
+    from orders
+    group by 1, 2
+
+)
+
+select * from final
