@@ -1,0 +1,34 @@
+# live-commerce-quality: `make run` and `make test` are all a new machine needs.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+UV := python3 -m uv
+UV_VERSION := 0.13.8
+
+.PHONY: help setup run test lint format bench docs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: ## create .venv from uv.lock (installs uv if missing)
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	@$(UV) sync --frozen --quiet
+
+run: setup ## generate demo data if there is none, evaluate it through Airflow, print where and what
+	@$(UV) run --frozen lcq run-demo
+
+test: setup ## the test suite (unit, DAG import, integration on small fixtures)
+	@$(UV) run --frozen pytest
+
+lint: setup ## ruff for Python, sqlfluff for the dbt SQL
+	@$(UV) run --frozen ruff check src tests dags
+	@$(UV) run --frozen ruff format --check src tests dags
+	@$(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/macros
+
+format: setup ## apply ruff formatting
+	@$(UV) run --frozen ruff format src tests dags
+
+bench: setup ## time and memory of a 10 M-order month end to end
+	@$(UV) run --frozen python -m live_commerce_quality.bench
+
+clean: ## remove generated data, warehouse and Airflow state (keeps .venv)
+	rm -rf data/landing data/archive data/standardised data/quarantine data/warehouse.* data/runs data/evaluations data/airflow data/logs data/*.lock

@@ -1,0 +1,13 @@
+"""Nightly provisional evaluation: month-to-date ratings as of yesterday (CST).
+
+The same tasks as the monthly evaluation; its ratings carry status `provisional`.
+"""
+
+from live_commerce_quality.orchestration import build_evaluation_dag
+
+build_evaluation_dag(
+    dag_id="lcq_nightly_provisional",
+    schedule="0 3 * * *",
+    mode="nightly",
+    doc=__doc__,
+)

@@ -1,0 +1,388 @@
+"""From indicator counts to scores and grades (methodology.md, "From values to a grade").
+
+The dbt marts give, per subject and indicator, a numerator and a denominator (POST-2: a
+median and the orders measured). Here, with the numbers of a `Methodology`:
+smoothing toward the pooled peer rate, applicability, the linear score map, stage and total
+weighted means, veto items, the not-rated rule, half-up rounding and the grade.
+
+The scoring functions are pure and small so that their invariants can be tested directly;
+`grade_all` applies them to whole tables in a fixed order so that the same inputs give
+byte-identical outputs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import polars as pl
+
+from live_commerce_quality.methodology import STAGES, Indicator, Methodology
+
+
+def round_half_up(value: float, places: int = 2) -> float:
+    """Half-up rounding of the value as written (89.995 -> 90.0), not of its binary image."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def linear_score(value: float, full: float, zero: float) -> float:
+    """100 at `full`, 0 at `zero`, linear between, clamped; serves both directions."""
+    score = 100.0 * (value - zero) / (full - zero)
+    return min(100.0, max(0.0, score))
+
+
+def smooth(numerator: float, denominator: float, peer_rate: float, k: float) -> float:
+    """Shrink a rate toward its peer rate: (x + k·p) / (n + k)."""
+    return (numerator + k * peer_rate) / (denominator + k)
+
+
+@dataclass
+class IndicatorResult:
+    indicator_id: str
+    numerator: float | None
+    denominator: float
+    raw_value: float | None
+    peer_rate: float | None
+    adjusted_value: float | None
+    score: float | None
+    weight: float
+    applicable: bool
+    not_applicable_reason: str | None
+
+
+@dataclass
+class SubjectResult:
+    indicators: list[IndicatorResult]
+    stage_scores: dict[str, float | None]
+    total_score: float | None  # rounded half-up
+    applicable_weight: float
+    grade: str
+    stars: str
+    veto: bool
+    veto_reasons: str | None
+    not_rated_reason: str | None
+    extra: dict = field(default_factory=dict)
+
+
+def score_indicator(
+    ind: Indicator,
+    kind: str,
+    numerator: float | None,
+    denominator: float,
+    raw_value: float | None,
+    peer_rate: float | None,
+    k: float,
+    smoothing_on: bool,
+) -> IndicatorResult:
+    """Applicability, smoothing and score of one indicator of one subject.
+
+    `peer_rate` is a ratio (numerator/denominator pooled over the peer group), before the
+    indicator's unit scale; the result reports it in the indicator's unit.
+    """
+    if kind in ind.not_for:
+        reason = f"does not apply to {kind}s"
+    elif denominator < ind.n_min or raw_value is None:
+        reason = f"denominator {denominator:g} below n_min {ind.n_min:g}"
+    else:
+        reason = None
+    applicable = reason is None
+
+    adjusted = raw_value
+    if ind.smoothed and smoothing_on and peer_rate is not None and numerator is not None:
+        if denominator + k > 0:
+            adjusted = smooth(numerator, denominator, peer_rate, k) * ind.scale
+    score = linear_score(adjusted, ind.full, ind.zero) if applicable else None
+    return IndicatorResult(
+        indicator_id=ind.id,
+        numerator=numerator,
+        denominator=denominator,
+        raw_value=raw_value,
+        peer_rate=None if peer_rate is None else peer_rate * ind.scale,
+        adjusted_value=adjusted,
+        score=score,
+        weight=ind.weight,
+        applicable=applicable,
+        not_applicable_reason=reason,
+    )
+
+
+def combine(results: list[IndicatorResult], m: Methodology) -> tuple[dict, float | None, float]:
+    """Stage scores, unrounded total and applicable weight from scored indicators.
+
+    Stage score: weighted mean over the stage's applicable indicators. Total: weighted mean of
+    the stages with any applicable indicator, at their full stage weights — which shares an
+    empty stage's weight among the others.
+    """
+    by_stage: dict[str, list[IndicatorResult]] = defaultdict(list)
+    for r in results:
+        if r.applicable:
+            by_stage[m.indicator(r.indicator_id).stage].append(r)
+    stage_scores: dict[str, float | None] = {}
+    for stage in STAGES:
+        rows = by_stage.get(stage, [])
+        weight = sum(r.weight for r in rows)
+        stage_scores[stage] = sum(r.weight * r.score for r in rows) / weight if weight else None
+    live = [s for s in STAGES if stage_scores[s] is not None]
+    total_weight = sum(m.stage_weights[s] for s in live)
+    total = (
+        sum(m.stage_weights[s] * stage_scores[s] for s in live) / total_weight
+        if total_weight
+        else None
+    )
+    applicable_weight = sum(r.weight for r in results if r.applicable)
+    return stage_scores, total, applicable_weight
+
+
+def grade_subject(
+    results: list[IndicatorResult], veto_findings: list[str], m: Methodology
+) -> SubjectResult:
+    stage_scores, total, applicable_weight = combine(results, m)
+    rounded = None if total is None else round_half_up(total)
+    not_rated_reason = None
+    if applicable_weight < m.min_applicable_weight:
+        missing = ", ".join(r.indicator_id for r in results if not r.applicable)
+        not_rated_reason = (
+            f"applicable weight {applicable_weight:g} below {m.min_applicable_weight:g}"
+            f" (not applicable: {missing})"
+        )
+    veto = bool(veto_findings)
+    if veto:
+        grade = m.grade_named(m.veto_grade)
+    elif not_rated_reason is not None or rounded is None:
+        grade = m.not_rated
+    else:
+        grade = m.grade_for(rounded)
+    return SubjectResult(
+        indicators=results,
+        stage_scores=stage_scores,
+        total_score=rounded,
+        applicable_weight=applicable_weight,
+        grade=grade.grade,
+        stars=grade.stars,
+        veto=veto,
+        veto_reasons="; ".join(veto_findings) if veto else None,
+        not_rated_reason=not_rated_reason,
+    )
+
+
+def peer_rates(indicators: pl.DataFrame, subjects: pl.DataFrame) -> dict[tuple, float]:
+    """Pooled rate Σ numerators / Σ denominators per (kind, peer group, indicator), over every
+    evaluated subject of the group, applicable or not."""
+    pooled = (
+        indicators.join(
+            subjects.select("subject_kind", "subject_id", "peer_group"),
+            on=["subject_kind", "subject_id"],
+        )
+        .filter(pl.col("numerator").is_not_null())
+        .group_by("subject_kind", "peer_group", "indicator_id")
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+        .filter(pl.col("denominator") > 0)
+    )
+    return {
+        (row["subject_kind"], row["peer_group"], row["indicator_id"]): row["numerator"]
+        / row["denominator"]
+        for row in pooled.iter_rows(named=True)
+    }
+
+
+RATINGS_COLUMNS = (
+    "subject_kind", "subject_id", "subject_name", "platform", "period", "as_of", "status",
+    "version", "methodology_version", "total_score", "grade", "stars", "score_pre", "score_in",
+    "score_post", "applicable_weight", "veto", "veto_reasons", "not_rated_reason", "rank",
+    "peer_percentile", "previous_grade", "score_change",
+)  # fmt: skip
+
+INDICATORS_COLUMNS = (
+    "subject_kind", "subject_id", "platform", "period", "as_of", "methodology_version",
+    "indicator_id", "stage", "numerator", "denominator", "raw_value", "peer_rate",
+    "adjusted_value", "score", "weight", "applicable", "not_applicable_reason",
+)  # fmt: skip
+
+# Subject kinds whose indicators are never smoothed (methodology: platforms).
+UNSMOOTHED_KINDS = ("platform",)
+
+
+@dataclass(frozen=True)
+class EvaluationContext:
+    period: str
+    as_of: date
+    status: str
+    version: int = 1
+
+
+def grade_all(
+    subjects: pl.DataFrame,
+    indicators: pl.DataFrame,
+    vetoes: pl.DataFrame,
+    m: Methodology,
+    ctx: EvaluationContext,
+    previous: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Grade every evaluated subject. Inputs are the dbt marts `dim_subjects`,
+    `fct_subject_indicators` and `fct_veto_findings`; returns (ratings, indicators) with the
+    columns of outputs.md, sorted by kind and id."""
+    subjects = subjects.sort("subject_kind", "subject_id")
+    rates = peer_rates(indicators, subjects)
+    counts: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for row in indicators.iter_rows(named=True):
+        counts[(row["subject_kind"], row["subject_id"])][row["indicator_id"]] = row
+    veto_ids: dict[tuple, list[str]] = defaultdict(list)
+    for row in vetoes.sort("finding_id").iter_rows(named=True):
+        veto_ids[(row["subject_kind"], row["subject_id"])].append(
+            f"{row['finding_id']} ({row['severity']} {row['finding_type']})"
+        )
+
+    rating_rows, indicator_rows = [], []
+    for subj in subjects.iter_rows(named=True):
+        key = (subj["subject_kind"], subj["subject_id"])
+        kind = subj["subject_kind"]
+        results = []
+        for ind in m.indicators:
+            c = counts[key].get(ind.id, {})
+            results.append(
+                score_indicator(
+                    ind,
+                    kind,
+                    numerator=c.get("numerator"),
+                    denominator=float(c.get("denominator") or 0.0),
+                    raw_value=c.get("raw_value"),
+                    peer_rate=rates.get((kind, subj["peer_group"], ind.id)),
+                    k=m.smoothing_k,
+                    smoothing_on=kind not in UNSMOOTHED_KINDS,
+                )
+            )
+        res = grade_subject(results, veto_ids.get(key, []), m)
+        rating_rows.append(
+            {
+                "subject_kind": kind,
+                "subject_id": subj["subject_id"],
+                "subject_name": subj["subject_name"],
+                "platform": subj["platform"],
+                "period": ctx.period,
+                "as_of": ctx.as_of,
+                "status": ctx.status,
+                "version": ctx.version,
+                "methodology_version": m.version,
+                "total_score": res.total_score,
+                "grade": res.grade,
+                "stars": res.stars,
+                "score_pre": res.stage_scores["pre"],
+                "score_in": res.stage_scores["in"],
+                "score_post": res.stage_scores["post"],
+                "applicable_weight": res.applicable_weight,
+                "veto": res.veto,
+                "veto_reasons": res.veto_reasons,
+                "not_rated_reason": res.not_rated_reason,
+            }
+        )
+        for r in results:
+            indicator_rows.append(
+                {
+                    "subject_kind": kind,
+                    "subject_id": subj["subject_id"],
+                    "platform": subj["platform"],
+                    "period": ctx.period,
+                    "as_of": ctx.as_of,
+                    "methodology_version": m.version,
+                    "indicator_id": r.indicator_id,
+                    "stage": m.indicator(r.indicator_id).stage,
+                    "numerator": r.numerator,
+                    "denominator": r.denominator,
+                    "raw_value": r.raw_value,
+                    "peer_rate": r.peer_rate,
+                    "adjusted_value": r.adjusted_value,
+                    "score": r.score,
+                    "weight": r.weight,
+                    "applicable": r.applicable,
+                    "not_applicable_reason": r.not_applicable_reason,
+                }
+            )
+
+    ratings = _with_peers(pl.DataFrame(rating_rows, schema=_ratings_schema()), previous)
+    ind_df = pl.DataFrame(indicator_rows, schema=_indicators_schema())
+    return ratings.select(RATINGS_COLUMNS), ind_df.select(INDICATORS_COLUMNS)
+
+
+def _with_peers(ratings: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
+    """Rank (1 = best, ties share the better rank) and percentile among subjects of the same
+    kind and platform that have a total; the previous period's grade and score change."""
+    group = ["subject_kind", "platform"]
+    has_total = pl.col("total_score").is_not_null()
+    peers = pl.col("total_score").filter(has_total).count().over(group)
+    rank = (
+        pl.when(has_total)
+        .then(pl.col("total_score").rank(method="min", descending=True).over(group))
+        .cast(pl.Int64)
+    )
+    ratings = ratings.with_columns(rank=rank).with_columns(
+        peer_percentile=pl.when(has_total).then(
+            pl.when(peers > 1)
+            .then(100.0 * (peers - pl.col("rank")) / (peers - 1))
+            .otherwise(100.0)
+        )
+    )
+    if previous is not None and previous.height:
+        prev = previous.select(
+            "subject_kind",
+            "subject_id",
+            pl.col("grade").alias("previous_grade"),
+            pl.col("total_score").alias("_previous_total"),
+        )
+        ratings = ratings.join(prev, on=["subject_kind", "subject_id"], how="left").with_columns(
+            score_change=(pl.col("total_score") - pl.col("_previous_total")).round(2)
+        )
+        ratings = ratings.drop("_previous_total")
+    else:
+        ratings = ratings.with_columns(
+            previous_grade=pl.lit(None, pl.String), score_change=pl.lit(None, pl.Float64)
+        )
+    return ratings.sort("subject_kind", "subject_id")
+
+
+def _ratings_schema() -> dict:
+    return {
+        "subject_kind": pl.String,
+        "subject_id": pl.String,
+        "subject_name": pl.String,
+        "platform": pl.String,
+        "period": pl.String,
+        "as_of": pl.Date,
+        "status": pl.String,
+        "version": pl.Int64,
+        "methodology_version": pl.String,
+        "total_score": pl.Float64,
+        "grade": pl.String,
+        "stars": pl.String,
+        "score_pre": pl.Float64,
+        "score_in": pl.Float64,
+        "score_post": pl.Float64,
+        "applicable_weight": pl.Float64,
+        "veto": pl.Boolean,
+        "veto_reasons": pl.String,
+        "not_rated_reason": pl.String,
+    }
+
+
+def _indicators_schema() -> dict:
+    return {
+        "subject_kind": pl.String,
+        "subject_id": pl.String,
+        "platform": pl.String,
+        "period": pl.String,
+        "as_of": pl.Date,
+        "methodology_version": pl.String,
+        "indicator_id": pl.String,
+        "stage": pl.String,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "raw_value": pl.Float64,
+        "peer_rate": pl.Float64,
+        "adjusted_value": pl.Float64,
+        "score": pl.Float64,
+        "weight": pl.Float64,
+        "applicable": pl.Boolean,
+        "not_applicable_reason": pl.String,
+    }

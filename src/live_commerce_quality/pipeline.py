@@ -1,0 +1,335 @@
+"""The evaluation, step by step. Each step is one Airflow task; `run_evaluation` runs the same
+steps in one process (tests, debugging). Steps hand over through files in a work folder,
+so a task can be retried on its own.
+
+    ingest → gate_extracts → transform (dbt) → gate_marts → grade → publish
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from live_commerce_quality import methodology as methodology_mod
+from live_commerce_quality.contract import SOURCES, standardised_schema
+from live_commerce_quality.locking import exclusive
+from live_commerce_quality.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MARTS = ("dim_subjects", "fct_subject_indicators", "fct_veto_findings", "fct_rows_set_aside", "fct_order_scope")
+
+
+class EvaluationError(RuntimeError):
+    """A step that cannot go on, with the reason a person can act on."""
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    landing: Path
+    period: str  # YYYY-MM, a CST calendar month
+    as_of: date  # the cutoff C
+    out: Path | None = None
+    methodology: str = methodology_mod.DEFAULT_VERSION
+
+    def __post_init__(self):
+        try:
+            datetime.strptime(self.period, "%Y-%m")
+        except ValueError:
+            raise EvaluationError(f"period must be YYYY-MM, got {self.period!r}") from None
+        if self.as_of < self.period_start:
+            raise EvaluationError(f"cutoff {self.as_of} is before the period {self.period} starts")
+
+    @property
+    def period_start(self) -> date:
+        year, month = map(int, self.period.split("-"))
+        return date(year, month, 1)
+
+    @property
+    def period_end(self) -> date:
+        """First day after the period."""
+        start = self.period_start
+        return start + timedelta(days=calendar.monthrange(start.year, start.month)[1])
+
+    @property
+    def as_of_instant(self) -> datetime:
+        """T: the start of the day after the cutoff, CST."""
+        return datetime.combine(self.as_of + timedelta(days=1), datetime.min.time())
+
+    def status(self, m: methodology_mod.Methodology) -> str:
+        """Final once the settlement lag after the period has passed, else provisional."""
+        final_from = self.period_end - timedelta(days=1) + timedelta(days=m.settlement_lag_days)
+        return "final" if self.as_of >= final_from else "provisional"
+
+    def to_conf(self) -> dict:
+        return {
+            "landing": str(self.landing),
+            "period": self.period,
+            "as_of": self.as_of.isoformat(),
+            "out": None if self.out is None else str(self.out),
+            "methodology": self.methodology,
+        }
+
+    @classmethod
+    def from_conf(cls, conf: dict, settings: Settings) -> EvaluationRequest:
+        as_of = conf.get("as_of")
+        period = conf.get("period")
+        if not period or not as_of:
+            raise EvaluationError("an evaluation needs `period` (YYYY-MM) and `as_of` (YYYY-MM-DD)")
+        return cls(
+            landing=Path(conf.get("landing") or settings.landing),
+            period=period,
+            as_of=date.fromisoformat(str(as_of)),
+            out=Path(conf["out"]) if conf.get("out") else None,
+            methodology=str(conf.get("methodology") or methodology_mod.DEFAULT_VERSION),
+        )
+
+
+def work_dir(req: EvaluationRequest, settings: Settings) -> Path:
+    return settings.home / "runs" / f"{req.period}_as-of-{req.as_of}_m{req.methodology}"
+
+
+def output_dir(req: EvaluationRequest, settings: Settings) -> Path:
+    if req.out is not None:
+        return req.out
+    m = methodology_mod.load(req.methodology, settings.methodology_dir)
+    return settings.evaluations / req.period / f"{req.status(m)}-{req.as_of}"
+
+
+# --- steps -----------------------------------------------------------------------------
+
+
+def step_ingest(req: EvaluationRequest, settings: Settings) -> dict:
+    """Archive, validate and standardise every delivery up to the cutoff."""
+    from live_commerce_quality.ingest import ingest_landing
+
+    if not req.landing.is_dir():
+        raise EvaluationError(f"landing folder {req.landing} does not exist")
+    with exclusive(settings.home / "ingest.lock", "ingest"):
+        report = ingest_landing(req.landing, settings, up_to=req.as_of)
+    log.info("%s", report.summary())
+    return {"summary": report.summary()}
+
+
+def step_gate_extracts(req: EvaluationRequest, settings: Settings) -> dict:
+    from live_commerce_quality import quality
+
+    result = quality.validate_standardised(settings, req.as_of)
+    return _record_gate(req, settings, "extracts", result)
+
+
+def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
+    """Build the dbt models as of the cutoff and export the marts for the later steps.
+
+    The warehouse has one writer at a time; the marts are copied out under the same lock so
+    a later run cannot change them between this step and grading.
+    """
+    m = methodology_mod.load(req.methodology, settings.methodology_dir)
+    work = work_dir(req, settings)
+    _ensure_source_schemas(settings)
+    dbt_vars = {
+        "period_start": req.period_start.isoformat(),
+        "period_end": req.period_end.isoformat(),
+        "cutoff": req.as_of.isoformat(),
+        "as_of_instant": req.as_of_instant.strftime("%Y-%m-%d %H:%M:%S"),
+        **m.dbt_vars(),
+    }
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(settings.warehouse.with_suffix(".lock"), "warehouse"):
+        run_dbt(["build"], settings, work, dbt_vars)
+        _export_marts(settings, work / "marts")
+    return {"marts": str(work / "marts")}
+
+
+def step_gate_marts(req: EvaluationRequest, settings: Settings) -> dict:
+    from live_commerce_quality import quality
+
+    result = quality.validate_marts(work_dir(req, settings) / "marts")
+    return _record_gate(req, settings, "marts", result)
+
+
+def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
+    from live_commerce_quality.grading import EvaluationContext, grade_all
+
+    m = methodology_mod.load(req.methodology, settings.methodology_dir)
+    work = work_dir(req, settings)
+    marts = work / "marts"
+    ctx = EvaluationContext(period=req.period, as_of=req.as_of, status=req.status(m))
+    ratings, indicators = grade_all(
+        pl.read_parquet(marts / "dim_subjects.parquet"),
+        pl.read_parquet(marts / "fct_subject_indicators.parquet"),
+        pl.read_parquet(marts / "fct_veto_findings.parquet"),
+        m,
+        ctx,
+        previous=_previous_ratings(req, settings),
+    )
+    staged = work / "output"
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    _write_parquet(ratings, staged / "ratings.parquet")
+    _write_parquet(indicators, staged / "indicators.parquet")
+    distribution = dict(sorted(ratings.group_by("grade").len().iter_rows()))
+    return {"subjects": ratings.height, "grades": distribution}
+
+
+def step_publish(req: EvaluationRequest, settings: Settings) -> Path:
+    """Check the graded outputs, write the evidence pack and checksums, and move the folder
+    into place atomically: a reader sees the whole evaluation or none of it."""
+    from live_commerce_quality import evidence, quality
+
+    m = methodology_mod.load(req.methodology, settings.methodology_dir)
+    work = work_dir(req, settings)
+    staged = work / "output"
+    result = quality.validate_outputs(staged)
+    _record_gate(req, settings, "outputs", result)
+    evidence.write_evidence(req, m, settings, work, staged)
+    evidence.write_checksums(staged)
+
+    final = output_dir(req, settings)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    incoming = final.parent / f".{final.name}.incoming"
+    if incoming.exists():
+        shutil.rmtree(incoming)
+    shutil.copytree(staged, incoming)
+    if final.exists():
+        # An evaluation folder (not a publication) is replaced whole by a re-run.
+        old = final.parent / f".{final.name}.old"
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(final, old)
+        os.replace(incoming, final)
+        shutil.rmtree(old)
+    else:
+        os.replace(incoming, final)
+    log.info("evaluation written to %s", final)
+    return final
+
+
+STEPS = (
+    ("ingest", step_ingest),
+    ("gate_extracts", step_gate_extracts),
+    ("transform", step_transform),
+    ("gate_marts", step_gate_marts),
+    ("grade", step_grade),
+    ("publish", step_publish),
+)
+
+
+def run_evaluation(
+    landing: Path | str,
+    period: str,
+    as_of: date | str,
+    out: Path | str | None = None,
+    settings: Settings | None = None,
+    methodology: str = methodology_mod.DEFAULT_VERSION,
+) -> Path:
+    """All steps in this process; returns the evaluation folder."""
+    settings = settings or Settings.from_env()
+    req = EvaluationRequest(
+        landing=Path(landing),
+        period=period,
+        as_of=as_of if isinstance(as_of, date) else date.fromisoformat(as_of),
+        out=None if out is None else Path(out),
+        methodology=methodology,
+    )
+    result = None
+    for _, step in STEPS:
+        result = step(req, settings)
+    return result
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict) -> None:
+    """dbt in its own process: one writer, clean adapter state, its log in the work folder."""
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {
+        **os.environ,
+        "LCQ_WAREHOUSE": str(settings.warehouse),
+        "LCQ_STANDARDISED": str(settings.standardised),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    cmd = [
+        str(dbt), *args,
+        "--project-dir", str(settings.dbt_project),
+        "--profiles-dir", str(settings.dbt_project),
+        "--target-path", str(work / "dbt_target"),
+        "--log-path", str(work / "dbt_logs"),
+        "--vars", json.dumps(dbt_vars),
+    ]  # fmt: skip
+    work.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    tail = "\n".join(proc.stdout.splitlines()[-40:])
+    if proc.returncode != 0:
+        raise EvaluationError(f"dbt {' '.join(args)} failed (exit {proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
+    log.info("dbt %s:\n%s", " ".join(args), tail)
+
+
+def _ensure_source_schemas(settings: Settings) -> None:
+    """An empty, typed Parquet file per source, so the models read a source that has had no
+    delivery yet as an empty table rather than failing on an empty folder."""
+    for source in SOURCES:
+        path = settings.standardised / source / "_schema" / "empty.parquet"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_parquet(pl.DataFrame(schema=standardised_schema(source)), path)
+
+
+def _export_marts(settings: Settings, dest: Path) -> None:
+    import duckdb
+
+    dest.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        for mart in MARTS:
+            frame = con.execute(f"select * from main.{mart}").pl()  # noqa: S608 - fixed names
+            _write_parquet(frame, dest / f"{mart}.parquet")
+    finally:
+        con.close()
+
+
+def _record_gate(req: EvaluationRequest, settings: Settings, name: str, result) -> dict:
+    from live_commerce_quality import quality
+
+    work = work_dir(req, settings)
+    work.mkdir(parents=True, exist_ok=True)
+    payload = result.to_json()
+    (work / f"gate_{name}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True))
+    quality.enforce(result)
+    return {"gate": name, "passed": result.passed}
+
+
+def _previous_ratings(req: EvaluationRequest, settings: Settings) -> pl.DataFrame | None:
+    """The latest evaluation of the previous period found under the evaluations folder."""
+    prev_end = req.period_start - timedelta(days=1)
+    prev_dir = settings.evaluations / f"{prev_end:%Y-%m}"
+    if not prev_dir.is_dir():
+        return None
+    candidates = sorted(
+        (p for p in prev_dir.iterdir() if (p / "ratings.parquet").exists()),
+        key=lambda p: (p.name.startswith("final"), p.name),
+    )
+    return pl.read_parquet(candidates[-1] / "ratings.parquet") if candidates else None
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """Deterministic Parquet: same frame, same bytes; written whole or not at all."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=1_000_000)
+    os.replace(tmp, path)
+
+
+def request_summary(req: EvaluationRequest) -> dict:
+    return {k: str(v) for k, v in asdict(req).items()}
