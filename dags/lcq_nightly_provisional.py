@@ -1,11 +1,11 @@
-"""Nightly provisional evaluation: month-to-date ratings as of yesterday (CST).
+"""Airflow DAG: nightly provisional evaluation: month-to-date ratings as of yesterday (CST).
 
 The same tasks as the monthly evaluation; its ratings carry status `provisional`.
 """
 
 from live_commerce_quality.orchestration import build_evaluation_dag
 
-build_evaluation_dag(
+evaluation_dag = build_evaluation_dag(
     dag_id="lcq_nightly_provisional",
     schedule="0 3 * * *",
     mode="nightly",

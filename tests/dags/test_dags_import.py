@@ -1,0 +1,47 @@
+"""The DAG files import cleanly, hold the expected tasks in order, and keep one writer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory):
+    os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow")))
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(ROOT / "dags"))
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) == {"lcq_evaluation", "lcq_nightly_provisional"}
+
+
+@pytest.mark.parametrize("dag_id", ["lcq_evaluation", "lcq_nightly_provisional"])
+def test_steps_in_order_and_one_writer(dagbag, dag_id):
+    dag = dagbag.dags[dag_id]
+    order = ["ingest", "gate_extracts", "transform", "gate_marts", "grade", "publish"]
+    assert sorted(dag.task_ids) == sorted(order)
+    for upstream, downstream in zip(order, order[1:], strict=False):
+        assert dag.get_task(downstream).upstream_task_ids == {upstream}
+    assert dag.max_active_runs == 1
+    assert dag.get_task("transform").pool == "lcq_warehouse"
+
+
+def test_dag_files_do_no_work_at_import(tmp_path):
+    """Importing a DAG file must not touch data/: parse it with LCQ_HOME pointing nowhere."""
+    env = {**os.environ, "LCQ_HOME": str(tmp_path / "absent"), "AIRFLOW_HOME": str(tmp_path / "af")}
+    code = "import runpy,sys; [runpy.run_path(p) for p in sys.argv[1:]]"
+    files = [str(p) for p in (ROOT / "dags").glob("*.py")]
+    proc = subprocess.run([sys.executable, "-c", code, *files], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not (tmp_path / "absent").exists()
