@@ -146,7 +146,8 @@ def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
     }
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with exclusive(settings.warehouse.with_suffix(".lock"), "warehouse"):
-        run_dbt(["build"], settings, work, dbt_vars)
+        # unit tests of the formulas run in the test suite, not in every evaluation
+        run_dbt(["build", "--exclude-resource-type", "unit_test"], settings, work, dbt_vars)
         _export_marts(settings, work / "marts")
     return {"marts": str(work / "marts")}
 

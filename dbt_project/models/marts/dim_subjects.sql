@@ -10,6 +10,7 @@ operators as (
 final as (
 
     select
+        concat('operator:', operator_id) as subject_key,
         'operator' as subject_kind,
         operator_id as subject_id,
         operator_name as subject_name,

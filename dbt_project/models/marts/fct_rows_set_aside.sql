@@ -61,6 +61,7 @@ findings as (
 final as (
 
     select
+        concat('live_sessions', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'live_sessions' as source,
         delivered_dt,
         file_name,
@@ -73,6 +74,7 @@ final as (
     union all
 
     select
+        concat('products', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'products' as source,
         delivered_dt,
         file_name,
@@ -85,6 +87,7 @@ final as (
     union all
 
     select
+        concat('orders', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'orders' as source,
         delivered_dt,
         file_name,
@@ -97,6 +100,7 @@ final as (
     union all
 
     select
+        concat('cs_conversations', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'cs_conversations' as source,
         delivered_dt,
         file_name,
@@ -109,6 +113,7 @@ final as (
     union all
 
     select
+        concat('after_sales', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'after_sales' as source,
         delivered_dt,
         file_name,
@@ -121,6 +126,7 @@ final as (
     union all
 
     select
+        concat('complaints', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'complaints' as source,
         delivered_dt,
         file_name,
@@ -133,6 +139,7 @@ final as (
     union all
 
     select
+        concat('reviews', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'reviews' as source,
         delivered_dt,
         file_name,
@@ -145,6 +152,7 @@ final as (
     union all
 
     select
+        concat('findings', '|', file_sha256, '|', cast(file_line as {{ dbt.type_string() }})) as set_aside_key,
         'findings' as source,
         delivered_dt,
         file_name,

@@ -59,6 +59,7 @@ grid as (
 final as (
 
     select
+        concat(grid.subject_kind, ':', grid.subject_id, ':', grid.indicator_id) as subject_indicator_key,
         grid.subject_kind,
         grid.subject_id,
         grid.platform,

@@ -16,6 +16,7 @@ subjects as (
 final as (
 
     select
+        concat(subjects.subject_key, ':', findings.finding_id) as veto_key,
         subjects.subject_kind,
         subjects.subject_id,
         findings.finding_id,
