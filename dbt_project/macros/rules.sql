@@ -8,6 +8,11 @@
     {{ return(rules[name]) }}
 {%- endmacro %}
 
+{#- Indicator id -> the scale that turns numerator / denominator into its unit. -#}
+{% macro indicator_scales() -%}
+    {{ return(var('indicator_scales')) }}
+{%- endmacro %}
+
 {#- A list of strings as an SQL list: ('a', 'b'). -#}
 {% macro sql_list(values) -%}
     ({%- for v in values -%}'{{ v }}'{% if not loop.last %}, {% endif %}{%- endfor -%})

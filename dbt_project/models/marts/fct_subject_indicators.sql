@@ -11,8 +11,11 @@ subjects as (
 
 indicator_ids as (
 
-    {%- for indicator_id in var('indicator_scales') %}
-    select '{{ indicator_id }}' as indicator_id{% if not loop.last %} union all{% endif %}
+    {%- for indicator_id in indicator_scales() %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select '{{ indicator_id }}' as indicator_id
     {%- endfor %}
 
 ),
@@ -38,9 +41,15 @@ operator_verification as (
 
 counts as (
 
-    select 'operator' as subject_kind, * from operator_counts
+    select
+        'operator' as subject_kind,
+        *
+    from operator_counts
     union all
-    select 'operator' as subject_kind, * from operator_verification
+    select
+        'operator' as subject_kind,
+        *
+    from operator_verification
 
 ),
 
@@ -74,7 +83,7 @@ final as (
             when coalesce(counts.denominator, 0) > 0
                 then counts.numerator / counts.denominator * (
                     case grid.indicator_id
-                        {%- for indicator_id, scale in var('indicator_scales').items() %}
+                        {%- for indicator_id, scale in indicator_scales().items() %}
                         when '{{ indicator_id }}' then {{ scale }}
                         {%- endfor %}
                     end
