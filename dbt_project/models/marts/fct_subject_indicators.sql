@@ -20,22 +20,107 @@ indicator_ids as (
 
 ),
 
+operators as (
+
+    select * from {{ ref('int_operators_evaluated') }}
+
+),
+
+streamers as (
+
+    select * from {{ ref('int_streamers_evaluated') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders_scored') }}
+
+),
+
 operator_counts as (
 
     {{ indicator_counts('operator_id') }}
 
 ),
 
-operator_verification as (
+streamer_counts as (
+
+    {{ indicator_counts('streamer_id') }}
+
+),
+
+-- Agencies: sums of their evaluated streamers' numerators and denominators, never
+-- averages of scores; the POST-2 median is taken over the pooled delivery times.
+agency_counts as (
 
     select
+        streamers.agency_id as subject_id,
+        streamer_counts.indicator_id,
+        sum(streamer_counts.numerator) as numerator,
+        sum(streamer_counts.denominator) as denominator,
+        cast(null as double) as median_value
+    from streamer_counts
+    inner join streamers on streamer_counts.subject_id = streamers.streamer_id
+    where streamers.agency_id is not null
+        and streamer_counts.indicator_id <> 'POST-2'
+    group by 1, 2
+
+    union all
+
+    select
+        streamers.agency_id,
+        'POST-2',
+        cast(null as double),
+        cast(count(orders.delivery_hours) as double),
+        cast({{ exact_median('orders.delivery_hours') }} as double)
+    from orders
+    inner join streamers on orders.streamer_id = streamers.streamer_id
+    where streamers.agency_id is not null
+    group by 1
+
+),
+
+-- Platforms: sums over their evaluated operators, each record counted once through its
+-- operator; the POST-2 median over the pooled delivery times.
+platform_counts as (
+
+    select
+        operators.platform as subject_id,
+        operator_counts.indicator_id,
+        sum(operator_counts.numerator) as numerator,
+        sum(operator_counts.denominator) as denominator,
+        cast(null as double) as median_value
+    from operator_counts
+    inner join operators on operator_counts.subject_id = operators.operator_id
+    where operator_counts.indicator_id <> 'POST-2'
+    group by 1, 2
+
+    union all
+
+    select
+        operators.platform,
+        'POST-2',
+        cast(null as double),
+        cast(count(orders.delivery_hours) as double),
+        cast({{ exact_median('orders.delivery_hours') }} as double)
+    from orders
+    inner join operators on orders.operator_id = operators.operator_id
+    group by 1
+
+),
+
+-- PRE-1: 1 or 0 for an operator or streamer; verified members / members for the others
+verification as (
+
+    select
+        subject_kind,
         subject_id,
         'PRE-1' as indicator_id,
-        case when is_verified then 1.0 else 0.0 end as numerator,
-        1.0 as denominator,
+        cast(members_verified as double) as numerator,
+        cast(members_evaluated as double) as denominator,
         cast(null as double) as median_value
     from subjects
-    where subject_kind = 'operator'
 
 ),
 
@@ -47,9 +132,21 @@ counts as (
     from operator_counts
     union all
     select
-        'operator' as subject_kind,
+        'streamer' as subject_kind,
         *
-    from operator_verification
+    from streamer_counts
+    union all
+    select
+        'agency' as subject_kind,
+        *
+    from agency_counts
+    union all
+    select
+        'platform' as subject_kind,
+        *
+    from platform_counts
+    union all
+    select * from verification
 
 ),
 

@@ -1,4 +1,4 @@
--- Veto items of evaluated subjects in P: each confirmed finding that sets the grade to E.
+-- Veto items of evaluated operators and streamers in P: each confirmed finding that sets the grade to E.
 with
 
 findings as (
@@ -25,8 +25,8 @@ final as (
         findings.detected_at
     from findings
     inner join subjects
-        on subjects.subject_kind = 'operator'
-        and findings.operator_id = subjects.subject_id
+        on (subjects.subject_kind = 'operator' and findings.operator_id = subjects.subject_id)
+        or (subjects.subject_kind = 'streamer' and findings.streamer_id = subjects.subject_id)
     where findings.is_veto
 
 )
