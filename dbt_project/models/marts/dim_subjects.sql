@@ -94,7 +94,7 @@ final as (
         display_name,
         platform,
         cast(null as {{ dbt.type_string() }}),
-        platform,
+        platform as peer_group,
         cast(1 as bigint),
         cast(case when real_name_verified then 1 else 0 end as bigint),
         cast(null as bigint)
@@ -121,8 +121,8 @@ final as (
     select
         concat('platform:', platform),
         'platform',
-        platform,
-        platform,
+        platform as subject_id,
+        platform as subject_name,
         platform,
         cast(null as {{ dbt.type_string() }}),
         'all platforms',
