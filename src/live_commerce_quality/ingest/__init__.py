@@ -1,0 +1,26 @@
+"""Ingest of monitoring extracts (shared/spec/extracts.md): landing -> archive -> standardised.
+
+Public API (used by the pipeline and the Airflow DAG):
+
+    ingest_landing(landing, settings, up_to=None) -> IngestReport
+    load_receipts(settings) -> polars.DataFrame
+
+Modules: `layout` (finding deliveries, names), `readers` (formats and encodings),
+`parse` (contract types), `validate` (row rules), `pseudonymise` (keyed hashes),
+`archive` (archive, receipts, atomic writes), `core` (the per-file flow).
+"""
+
+from .archive import RECEIPT_SCHEMA
+from .core import QUARANTINE_SCHEMA, FileResult, IngestReport, ingest_file, ingest_landing, load_receipts
+from .pseudonymise import pseudonym
+
+__all__ = [
+    "QUARANTINE_SCHEMA",
+    "RECEIPT_SCHEMA",
+    "FileResult",
+    "IngestReport",
+    "ingest_file",
+    "ingest_landing",
+    "load_receipts",
+    "pseudonym",
+]

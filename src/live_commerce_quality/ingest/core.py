@@ -1,0 +1,314 @@
+"""Ingest: landing -> archive + receipts -> standardised Parquet + quarantine.
+
+Per delivered file, in delivery order (dt, then file name in byte order):
+identify (SHA-256) -> archive the original bytes -> read (format, encoding) ->
+validate rows -> write standardised rows and quarantined rows -> receipt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ..contract import CONTRACT_VERSION, LINEAGE_COLUMNS, SOURCES, Source
+from ..settings import Settings, pseudonym_key
+from . import archive
+from .layout import Delivery, declared_encoding, discover, file_format, safe_name
+from .parse import POLARS_TYPE, parse_frame
+from .pseudonymise import pseudonymise
+from .readers import LINE, FileRejected, read_delivery
+from .validate import REASON, RECORD_KEY, check_rows
+
+log = logging.getLogger("live_commerce_quality.ingest")
+
+# Bumped when ingest logic changes what it writes: a file received under an older
+# version is processed again instead of being a no-op.
+INGEST_VERSION = "1"
+
+ISSUES_KEPT = 20  # row problems kept per file in the report (all are in quarantine)
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "dt": pl.Date(),
+    "file_name": pl.String(),
+    "file_sha256": pl.String(),
+    "line": pl.Int64(),
+    "reason": pl.String(),
+    "record_key": pl.String(),
+}
+
+
+@dataclass
+class FileResult:
+    """One delivered file: its receipt fields, plus what this run did with it."""
+
+    source: str
+    dt: date
+    file_name: str
+    file_sha256: str
+    bytes: int
+    format: str | None
+    encoding: str | None
+    status: str  # 'loaded' | 'rejected'
+    reason: str | None
+    rows_in: int | None
+    rows_loaded: int | None
+    rows_quarantined: int | None
+    standardised_path: str | None  # relative to settings.standardised
+    contract_version: str
+    action: str = "processed"  # 'processed' | 'unchanged' (same bytes already in effect)
+    quarantine_path: str | None = None  # relative to settings.quarantine
+    issues: tuple[str, ...] = ()  # first row problems, `<file> line N: reason`
+
+    @property
+    def label(self) -> str:
+        return f"{self.source}/dt={self.dt.isoformat()}/{self.file_name}"
+
+    def receipt(self) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if k in archive.RECEIPT_SCHEMA}
+        d["dt"] = self.dt.isoformat()
+        d["quarantine_path"] = self.quarantine_path
+        d["ingest_version"] = INGEST_VERSION
+        return d
+
+    @classmethod
+    def from_receipt(cls, r: dict[str, Any], action: str) -> FileResult:
+        fields = {k: r.get(k) for k in archive.RECEIPT_SCHEMA}
+        fields["dt"] = date.fromisoformat(r["dt"])
+        return cls(**fields, action=action, quarantine_path=r.get("quarantine_path"))
+
+
+@dataclass
+class IngestReport:
+    landing: Path
+    files: list[FileResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # unknown folders, stray files
+    skipped_after_up_to: int = 0
+    demo_key: bool = False
+
+    @property
+    def processed(self) -> list[FileResult]:
+        return [f for f in self.files if f.action == "processed"]
+
+    @property
+    def loaded(self) -> list[FileResult]:
+        return [f for f in self.processed if f.status == "loaded"]
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [f for f in self.processed if f.status == "rejected"]
+
+    @property
+    def unchanged(self) -> list[FileResult]:
+        return [f for f in self.files if f.action == "unchanged"]
+
+    @property
+    def rows_in(self) -> int:
+        return sum(f.rows_in or 0 for f in self.processed)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded or 0 for f in self.processed)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined or 0 for f in self.processed)
+
+    def to_frame(self) -> pl.DataFrame:
+        rows = [{k: getattr(f, k) for k in archive.RECEIPT_SCHEMA} | {"action": f.action} for f in self.files]
+        schema = archive.RECEIPT_SCHEMA | {"action": pl.String()}
+        return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+    def summary(self) -> str:
+        lines = [
+            f"ingest {self.landing}: {len(self.files)} file(s): {len(self.loaded)} loaded, "
+            f"{len(self.rejected)} rejected, {len(self.unchanged)} unchanged; rows: "
+            f"{self.rows_in} in = {self.rows_loaded} loaded + {self.rows_quarantined} set aside"
+        ]
+        if self.skipped_after_up_to:
+            lines.append(f"{self.skipped_after_up_to} file(s) after up_to skipped")
+        if self.demo_key:
+            lines.append("WARNING: pseudonyms made with the public demo key (set LCQ_PSEUDONYM_KEY)")
+        for f in self.rejected:
+            lines.append(f"REJECTED {f.label}: {f.reason}")
+        for f in self.loaded:
+            if f.rows_quarantined:
+                lines.append(f"{f.label}: {f.rows_quarantined} of {f.rows_in} row(s) set aside")
+        for p in self.problems:
+            lines.append(f"PROBLEM {p}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- per file
+
+
+def _standardised_frame(good: pl.DataFrame, src: Source, d: Delivery, sha: str, key: bytes) -> pl.DataFrame:
+    exprs: list[pl.Expr | pl.Series] = []
+    for col in src.columns:
+        if col.drop:
+            continue
+        if col.pseudonymise:
+            exprs.append(pseudonymise(good[col.name], key))
+        else:
+            exprs.append(pl.col(col.name).cast(POLARS_TYPE[col.type]))
+    lineage = {
+        "_dt": pl.lit(d.dt, pl.Date),
+        "_file_name": pl.lit(d.name, pl.String),
+        "_file_sha256": pl.lit(sha, pl.String),
+        "_line": pl.col(LINE).cast(pl.Int64),
+    }
+    assert tuple(lineage) == LINEAGE_COLUMNS
+    return good.select(*exprs, *[e.alias(n) for n, e in lineage.items()])
+
+
+def _quarantine_frame(bad: pl.DataFrame, d: Delivery, sha: str) -> pl.DataFrame:
+    return bad.select(
+        pl.lit(d.source, pl.String).alias("source"),
+        pl.lit(d.dt, pl.Date).alias("dt"),
+        pl.lit(d.name, pl.String).alias("file_name"),
+        pl.lit(sha, pl.String).alias("file_sha256"),
+        pl.col(LINE).cast(pl.Int64).alias("line"),
+        pl.col(REASON).alias("reason"),
+        pl.col(RECORD_KEY).alias("record_key"),
+    )
+
+
+def _out_path(root: Path, d: Delivery, safe: str) -> Path:
+    return root / d.source / f"dt={d.dt.isoformat()}" / f"{safe}.parquet"
+
+
+def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
+    src = SOURCES[d.source]
+    safe = safe_name(d.name)
+    sha, size = archive.sha256_file(d.path)
+    current = archive.read_current(settings, d.source, d.dt, safe)
+    std_path = _out_path(settings.standardised, d, safe)
+    if (
+        current is not None
+        and current.get("file_sha256") == sha
+        and current.get("file_name") == d.name
+        and current.get("contract_version") == CONTRACT_VERSION
+        and current.get("ingest_version") == INGEST_VERSION
+        and (current.get("status") == "rejected" or std_path.exists())
+    ):
+        log.info("%s: unchanged (sha256 %s already in effect)", d.label, sha[:12])
+        return FileResult.from_receipt(current, action="unchanged")
+
+    archive.archive_bytes(settings, d.source, d.dt, d.name, sha, d.path)
+    fmt = file_format(d.name)
+    result = FileResult(
+        source=d.source,
+        dt=d.dt,
+        file_name=d.name,
+        file_sha256=sha,
+        bytes=size,
+        format=fmt,
+        encoding=None,
+        status="rejected",
+        reason=None,
+        rows_in=None,
+        rows_loaded=None,
+        rows_quarantined=None,
+        standardised_path=None,
+        contract_version=CONTRACT_VERSION,
+    )
+    try:
+        if size == 0:
+            raise FileRejected("empty file (0 bytes)")
+        if fmt is None:
+            raise FileRejected(
+                "unknown format (expected a name ending in "
+                + ", ".join(f".{f}" for f in ("csv", "csv.gz", "jsonl", "parquet", "xlsx"))
+                + ")"
+            )
+        raw = read_delivery(d.path, fmt, src, declared_encoding(d.name, fmt))
+        result.encoding = raw.encoding
+        missing = [c for c in src.required if c not in raw.present]
+        if missing:
+            raise FileRejected(f"missing required column(s): {', '.join(missing)}")
+        parsed = parse_frame(raw.df, src, raw.text)
+        del raw
+        checked = check_rows(parsed, src, d.dt)
+        del parsed
+    except FileRejected as e:
+        result.reason = e.reason
+        log.warning("%s: rejected: %s", d.label, e.reason)
+    else:
+        rows_loaded, rows_quarantined = checked.good.height, checked.bad.height
+        assert checked.rows_in == rows_loaded + rows_quarantined, d.label
+        std = _standardised_frame(checked.good, src, d, sha, key)
+        archive.atomic_write_parquet(std, std_path)
+        q_path = _out_path(settings.quarantine, d, safe)
+        if rows_quarantined:
+            archive.atomic_write_parquet(_quarantine_frame(checked.bad, d, sha), q_path)
+            result.quarantine_path = q_path.relative_to(settings.quarantine).as_posix()
+        else:
+            q_path.unlink(missing_ok=True)  # an earlier version's set-aside rows no longer apply
+        sample = checked.bad.head(ISSUES_KEPT)
+        result.issues = tuple(
+            f"{d.label} line {line}: {reason}"
+            for line, reason in zip(sample[LINE].to_list(), sample[REASON].to_list(), strict=True)
+        )
+        for msg in result.issues:
+            log.warning("%s", msg)
+        if rows_quarantined > ISSUES_KEPT:
+            log.warning(
+                "%s: %d more row(s) set aside, see quarantine", d.label, rows_quarantined - ISSUES_KEPT
+            )
+        result.status = "loaded"
+        result.rows_in = checked.rows_in
+        result.rows_loaded = rows_loaded
+        result.rows_quarantined = rows_quarantined
+        result.standardised_path = std_path.relative_to(settings.standardised).as_posix()
+        log.info(
+            "%s: loaded %d of %d row(s) (%s, %s), %d set aside",
+            d.label,
+            rows_loaded,
+            checked.rows_in,
+            fmt,
+            result.encoding or "-",
+            rows_quarantined,
+        )
+
+    receipt = result.receipt()
+    archive.write_version_receipt(settings, receipt)
+    history = list(current.get("history", [])) if current else []
+    history.append(sha)
+    archive.write_current(settings, safe, receipt, history)
+    return result
+
+
+# --------------------------------------------------------------------------- public
+
+
+def ingest_landing(landing: Path, settings: Settings, up_to: date | None = None) -> IngestReport:
+    """Ingest every delivery under `landing` (up to and including dt `up_to`, if given)."""
+    key, is_demo = pseudonym_key()
+    if is_demo:
+        log.warning(
+            "LCQ_PSEUDONYM_KEY is not set: pseudonyms are made with the PUBLIC DEMO KEY; "
+            "fine for demo data, never for real personal data"
+        )
+    found = discover(Path(landing), up_to)
+    report = IngestReport(
+        landing=Path(landing),
+        problems=found.problems,
+        skipped_after_up_to=found.skipped,
+        demo_key=is_demo,
+    )
+    for p in found.problems:
+        log.warning("landing: %s", p)
+    for d in found.deliveries:
+        report.files.append(ingest_file(d, settings, key))
+    log.info("%s", report.summary().splitlines()[0])
+    return report
+
+
+def load_receipts(settings: Settings) -> pl.DataFrame:
+    """Current receipt per (source, dt, file_name); see archive.RECEIPT_SCHEMA."""
+    return archive.load_receipts(settings)
