@@ -65,6 +65,28 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
     _print_outcome(folder)
 
 
+@main.command()
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1")
+@click.option("--evaluation", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="evaluation folder; default: the newest of the period under data/evaluations")
+def explain(period: str, subject: str, evaluation: Path | None) -> None:
+    """Show how a subject's grade follows from its indicators."""
+    from live_commerce_quality import methodology
+    from live_commerce_quality.explain import explain as run, find_evaluation
+
+    settings = Settings.from_env()
+    try:
+        folder = evaluation or find_evaluation(settings, period)
+        import polars as pl
+
+        version = pl.read_parquet(folder / "ratings.parquet")["methodology_version"][0]
+        m = methodology.load(version, settings.methodology_dir)
+        click.echo(run(folder, subject, m))
+    except (FileNotFoundError, LookupError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command("run-demo")
 def run_demo() -> None:
     """Generate demo data if there is none and evaluate its months through Airflow."""
