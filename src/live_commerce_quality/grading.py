@@ -109,6 +109,40 @@ def score_indicator(
     )
 
 
+def percentile_score(value: float, peer_values: list[float], direction: str) -> float:
+    """Score by rank within the peer group: the share of the other applicable peers that do
+    worse, ties counting half; 100 when alone."""
+    others = len(peer_values) - 1
+    if others <= 0:
+        return 100.0
+    if direction == "higher":
+        worse = sum(1 for v in peer_values if v < value)
+    else:
+        worse = sum(1 for v in peer_values if v > value)
+    ties = sum(1 for v in peer_values if v == value) - 1
+    return 100.0 * (worse + 0.5 * ties) / others
+
+
+def apply_percentile_scoring(
+    results: dict[tuple, list[IndicatorResult]], groups: dict[tuple, str], m: Methodology
+) -> None:
+    """Replace the linear score of every indicator in percentile mode by its rank score
+    among the applicable subjects of the same kind and peer group (in place)."""
+    percentile_ids = {i.id for i in m.indicators if i.scoring == "percentile"}
+    if not percentile_ids:
+        return
+    pools: dict[tuple, list[float]] = defaultdict(list)
+    for key, rows in results.items():
+        for r in rows:
+            if r.indicator_id in percentile_ids and r.applicable:
+                pools[(key[0], groups[key], r.indicator_id)].append(r.adjusted_value)
+    for key, rows in results.items():
+        for r in rows:
+            if r.indicator_id in percentile_ids and r.applicable:
+                pool = pools[(key[0], groups[key], r.indicator_id)]
+                r.score = percentile_score(r.adjusted_value, pool, m.indicator(r.indicator_id).direction)
+
+
 def combine(results: list[IndicatorResult], m: Methodology) -> tuple[dict, float | None, float]:
     """Stage scores, unrounded total and applicable weight from scored indicators.
 
@@ -192,7 +226,7 @@ RATINGS_COLUMNS = (
     "subject_kind", "subject_id", "subject_name", "platform", "period", "as_of", "status",
     "version", "methodology_version", "total_score", "grade", "stars", "score_pre", "score_in",
     "score_post", "applicable_weight", "veto", "veto_reasons", "not_rated_reason", "rank",
-    "peer_percentile", "previous_grade", "score_change",
+    "peer_percentile", "previous_grade", "score_change", "members_evaluated", "members_vetoed",
 )  # fmt: skip
 
 INDICATORS_COLUMNS = (
@@ -200,6 +234,9 @@ INDICATORS_COLUMNS = (
     "indicator_id", "stage", "numerator", "denominator", "raw_value", "peer_rate",
     "adjusted_value", "score", "weight", "applicable", "not_applicable_reason",
 )  # fmt: skip
+
+# Subject kinds made of members, which report member counts instead of being vetoed.
+AGGREGATE_KINDS = ("agency", "platform")
 
 # Subject kinds whose indicators are never smoothed (methodology: platforms).
 UNSMOOTHED_KINDS = ("platform",)
@@ -235,25 +272,31 @@ def grade_all(
             f"{row['finding_id']} ({row['severity']} {row['finding_type']})"
         )
 
+    scored: dict[tuple, list[IndicatorResult]] = {}
+    groups: dict[tuple, str] = {}
+    for subj in subjects.iter_rows(named=True):
+        key = (subj["subject_kind"], subj["subject_id"])
+        groups[key] = subj["peer_group"]
+        scored[key] = [
+            score_indicator(
+                ind,
+                key[0],
+                numerator=counts[key].get(ind.id, {}).get("numerator"),
+                denominator=float(counts[key].get(ind.id, {}).get("denominator") or 0.0),
+                raw_value=counts[key].get(ind.id, {}).get("raw_value"),
+                peer_rate=rates.get((key[0], subj["peer_group"], ind.id)),
+                k=m.smoothing_k,
+                smoothing_on=key[0] not in UNSMOOTHED_KINDS,
+            )
+            for ind in m.indicators
+        ]
+    apply_percentile_scoring(scored, groups, m)
+
     rating_rows, indicator_rows = [], []
     for subj in subjects.iter_rows(named=True):
         key = (subj["subject_kind"], subj["subject_id"])
         kind = subj["subject_kind"]
-        results = []
-        for ind in m.indicators:
-            c = counts[key].get(ind.id, {})
-            results.append(
-                score_indicator(
-                    ind,
-                    kind,
-                    numerator=c.get("numerator"),
-                    denominator=float(c.get("denominator") or 0.0),
-                    raw_value=c.get("raw_value"),
-                    peer_rate=rates.get((kind, subj["peer_group"], ind.id)),
-                    k=m.smoothing_k,
-                    smoothing_on=kind not in UNSMOOTHED_KINDS,
-                )
-            )
+        results = scored[key]
         res = grade_subject(results, veto_ids.get(key, []), m)
         rating_rows.append(
             {
@@ -276,6 +319,9 @@ def grade_all(
                 "veto": res.veto,
                 "veto_reasons": res.veto_reasons,
                 "not_rated_reason": res.not_rated_reason,
+                # agencies and platforms: members evaluated, and members vetoed
+                "members_evaluated": subj.get("members_evaluated") if kind in AGGREGATE_KINDS else None,
+                "members_vetoed": subj.get("members_vetoed") if kind in AGGREGATE_KINDS else None,
             }
         )
         for r in results:
@@ -363,6 +409,8 @@ def _ratings_schema() -> dict:
         "veto": pl.Boolean,
         "veto_reasons": pl.String,
         "not_rated_reason": pl.String,
+        "members_evaluated": pl.Int64,
+        "members_vetoed": pl.Int64,
     }
 
 

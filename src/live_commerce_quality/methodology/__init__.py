@@ -38,6 +38,8 @@ class Indicator:
     scale: float
     # subject kinds for which the indicator does not apply (methodology: IN-3 for streamers)
     not_for: tuple[str, ...] = ()
+    # "linear" (full/zero map) or "percentile" (rank within the peer group)
+    scoring: str = "linear"
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def _build(doc: dict, path: Path, content_hash: str) -> Methodology:
             raise ValueError(f"{ind_id}: unknown stage {spec['stage']!r}")
         if spec["direction"] not in ("higher", "lower"):
             raise ValueError(f"{ind_id}: direction must be higher or lower")
+        if spec.get("scoring", "linear") not in ("linear", "percentile"):
+            raise ValueError(f"{ind_id}: scoring must be linear or percentile")
         if spec["full"] == spec["zero"]:
             raise ValueError(f"{ind_id}: full and zero must differ")
         indicators.append(
@@ -147,6 +151,7 @@ def _build(doc: dict, path: Path, content_hash: str) -> Methodology:
                 unit=spec["unit"],
                 scale=float(spec["scale"]),
                 not_for=tuple(spec.get("not_for", ())),
+                scoring=spec.get("scoring", "linear"),
             )
         )
     stage_weights = {s: float(stages[s]["weight"]) for s in STAGES}
