@@ -9,7 +9,14 @@ import pytest
 def lcq_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("LCQ_HOME", str(home))
-    for var in ("LCQ_LANDING", "LCQ_ARCHIVE", "LCQ_STANDARDISED", "LCQ_QUARANTINE", "LCQ_WAREHOUSE",
-                "LCQ_EVALUATIONS", "LCQ_PSEUDONYM_KEY"):
+    for var in (
+        "LCQ_LANDING",
+        "LCQ_ARCHIVE",
+        "LCQ_STANDARDISED",
+        "LCQ_QUARANTINE",
+        "LCQ_WAREHOUSE",
+        "LCQ_EVALUATIONS",
+        "LCQ_PSEUDONYM_KEY",
+    ):
         monkeypatch.delenv(var, raising=False)
     return home

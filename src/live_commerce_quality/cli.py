@@ -68,12 +68,16 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
 @main.command()
 @click.option("--period", required=True, help="YYYY-MM")
 @click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1")
-@click.option("--evaluation", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="evaluation folder; default: the newest of the period under data/evaluations")
+@click.option(
+    "--evaluation",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="evaluation folder; default: the newest of the period under data/evaluations",
+)
 def explain(period: str, subject: str, evaluation: Path | None) -> None:
     """Show how a subject's grade follows from its indicators."""
     from live_commerce_quality import methodology
-    from live_commerce_quality.explain import explain as run, find_evaluation
+    from live_commerce_quality.explain import explain as run
+    from live_commerce_quality.explain import find_evaluation
 
     settings = Settings.from_env()
     try:
@@ -85,6 +89,40 @@ def explain(period: str, subject: str, evaluation: Path | None) -> None:
         click.echo(run(folder, subject, m))
     except (FileNotFoundError, LookupError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command("compare-methodology")
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
+@click.option("--a", "version_a", required=True, help="methodology version A")
+@click.option("--b", "version_b", required=True, help="methodology version B")
+@click.option(
+    "--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), help="landing folder; default: settings"
+)
+def compare_methodology(period: str, as_of: str, version_a: str, version_b: str, landing: Path | None) -> None:
+    """Evaluate a period under two methodology versions and show how the grades migrate."""
+    import polars as pl
+
+    from live_commerce_quality.compare import format_matrix, migration_matrix, movers, write_comparison
+
+    settings = Settings.from_env()
+    landing = (landing or settings.landing).resolve()
+    folders = {
+        v: run_dag({"landing": str(landing), "period": period, "as_of": as_of, "methodology": v})
+        for v in (version_a, version_b)
+    }
+    ra, rb = (pl.read_parquet(folders[v] / "ratings.parquet") for v in (version_a, version_b))
+    ia, ib = (pl.read_parquet(folders[v] / "indicators.parquet") for v in (version_a, version_b))
+    matrix = migration_matrix(ra, rb)
+    changed = movers(ra, rb, ia, ib)
+    out = settings.evaluations / period / f"compare-m{version_a}-m{version_b}-{as_of}"
+    write_comparison(out, matrix, changed)
+    click.echo(f"grade migration, {period} as of {as_of} ({ra.height} subjects rated):")
+    click.echo(format_matrix(matrix, version_a, version_b))
+    click.echo(f"\n{changed.height} subjects change grade:")
+    for row in changed.head(30).iter_rows(named=True):
+        click.echo(f"  {row['subject_kind']}:{row['subject_id']} {row['grade_a']}→{row['grade_b']}  {row['moved_by']}")
+    click.echo(f"\nwritten to {out}")
 
 
 @main.command("run-demo")
@@ -136,7 +174,9 @@ def ensure_airflow(settings: Settings) -> dict:
         for args in (["db", "migrate"], ["pools", "set", "lcq_warehouse", "1", "DuckDB warehouse: one writer"]):
             proc = _airflow(args, env)
             if proc.returncode != 0:
-                raise click.ClickException(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+                raise click.ClickException(
+                    f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+                )
         marker.write_text("ok\n")
     return env
 

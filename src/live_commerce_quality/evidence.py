@@ -91,19 +91,17 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         "code_version": code_version(),
         "contract_version": "1",
         "inputs": files,
-        "rejected_files": [{"file": f"{f['source']}/dt={f['dt']}/{f['file_name']}", "reason": f["reason"]} for f in rejected],
+        "rejected_files": [
+            {"file": f"{f['source']}/dt={f['dt']}/{f['file_name']}", "reason": f["reason"]} for f in rejected
+        ],
         "warnings": [f"rejected input {f['source']}/dt={f['dt']}/{f['file_name']}: {f['reason']}" for f in rejected],
     }
     _dump(evidence / "manifest.json", manifest)
     _dump(evidence / "data_quality.json", gates)
     set_aside = pl.read_parquet(work / "marts" / "fct_rows_set_aside.parquet")
     summary = {
-        "set_aside_at_evaluation": dict(
-            sorted(set_aside.group_by("source").len().iter_rows())
-        ),
-        "set_aside_at_ingest": {
-            f["source"]: 0 for f in files
-        },
+        "set_aside_at_evaluation": dict(sorted(set_aside.group_by("source").len().iter_rows())),
+        "set_aside_at_ingest": {f["source"]: 0 for f in files},
     }
     for f in files:
         summary["set_aside_at_ingest"][f["source"]] += f["rows_set_aside_at_ingest"]

@@ -92,8 +92,7 @@ def score_indicator(
 
     adjusted = raw_value
     if ind.smoothed and smoothing_on and peer_rate is not None and numerator is not None:
-        if denominator + k > 0:
-            adjusted = smooth(numerator, denominator, peer_rate, k) * ind.scale
+        adjusted = smooth(numerator, denominator, peer_rate, k) * ind.scale
     score = linear_score(adjusted, ind.full, ind.zero) if applicable else None
     return IndicatorResult(
         indicator_id=ind.id,
@@ -161,26 +160,19 @@ def combine(results: list[IndicatorResult], m: Methodology) -> tuple[dict, float
         stage_scores[stage] = sum(r.weight * r.score for r in rows) / weight if weight else None
     live = [s for s in STAGES if stage_scores[s] is not None]
     total_weight = sum(m.stage_weights[s] for s in live)
-    total = (
-        sum(m.stage_weights[s] * stage_scores[s] for s in live) / total_weight
-        if total_weight
-        else None
-    )
+    total = sum(m.stage_weights[s] * stage_scores[s] for s in live) / total_weight if total_weight else None
     applicable_weight = sum(r.weight for r in results if r.applicable)
     return stage_scores, total, applicable_weight
 
 
-def grade_subject(
-    results: list[IndicatorResult], veto_findings: list[str], m: Methodology
-) -> SubjectResult:
+def grade_subject(results: list[IndicatorResult], veto_findings: list[str], m: Methodology) -> SubjectResult:
     stage_scores, total, applicable_weight = combine(results, m)
     rounded = None if total is None else round_half_up(total)
     not_rated_reason = None
     if applicable_weight < m.min_applicable_weight:
         missing = ", ".join(r.indicator_id for r in results if not r.applicable)
         not_rated_reason = (
-            f"applicable weight {applicable_weight:g} below {m.min_applicable_weight:g}"
-            f" (not applicable: {missing})"
+            f"applicable weight {applicable_weight:g} below {m.min_applicable_weight:g} (not applicable: {missing})"
         )
     veto = bool(veto_findings)
     if veto:
@@ -216,8 +208,7 @@ def peer_rates(indicators: pl.DataFrame, subjects: pl.DataFrame) -> dict[tuple, 
         .filter(pl.col("denominator") > 0)
     )
     return {
-        (row["subject_kind"], row["peer_group"], row["indicator_id"]): row["numerator"]
-        / row["denominator"]
+        (row["subject_kind"], row["peer_group"], row["indicator_id"]): row["numerator"] / row["denominator"]
         for row in pooled.iter_rows(named=True)
     }
 
@@ -358,16 +349,10 @@ def _with_peers(ratings: pl.DataFrame, previous: pl.DataFrame | None) -> pl.Data
     group = ["subject_kind", "platform"]
     has_total = pl.col("total_score").is_not_null()
     peers = pl.col("total_score").filter(has_total).count().over(group)
-    rank = (
-        pl.when(has_total)
-        .then(pl.col("total_score").rank(method="min", descending=True).over(group))
-        .cast(pl.Int64)
-    )
+    rank = pl.when(has_total).then(pl.col("total_score").rank(method="min", descending=True).over(group)).cast(pl.Int64)
     ratings = ratings.with_columns(rank=rank).with_columns(
         peer_percentile=pl.when(has_total).then(
-            pl.when(peers > 1)
-            .then(100.0 * (peers - pl.col("rank")) / (peers - 1))
-            .otherwise(100.0)
+            pl.when(peers > 1).then(100.0 * (peers - pl.col("rank")) / (peers - 1)).otherwise(100.0)
         )
     )
     if previous is not None and previous.height:
@@ -382,9 +367,7 @@ def _with_peers(ratings: pl.DataFrame, previous: pl.DataFrame | None) -> pl.Data
         )
         ratings = ratings.drop("_previous_total")
     else:
-        ratings = ratings.with_columns(
-            previous_grade=pl.lit(None, pl.String), score_change=pl.lit(None, pl.Float64)
-        )
+        ratings = ratings.with_columns(previous_grade=pl.lit(None, pl.String), score_change=pl.lit(None, pl.Float64))
     return ratings.sort("subject_kind", "subject_id")
 
 

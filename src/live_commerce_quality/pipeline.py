@@ -103,7 +103,9 @@ def output_dir(req: EvaluationRequest, settings: Settings) -> Path:
     if req.out is not None:
         return req.out
     m = methodology_mod.load(req.methodology, settings.methodology_dir)
-    return settings.evaluations / req.period / f"{req.status(m)}-{req.as_of}"
+    # the default methodology's folder has no suffix; another version's sits beside it
+    suffix = "" if req.methodology == methodology_mod.DEFAULT_VERSION else f"-m{req.methodology}"
+    return settings.evaluations / req.period / f"{req.status(m)}-{req.as_of}{suffix}"
 
 
 # --- steps -----------------------------------------------------------------------------
@@ -295,7 +297,7 @@ def _export_marts(settings: Settings, dest: Path) -> None:
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         for mart in MARTS:
-            frame = con.execute(f"select * from main.{mart}").pl()  # noqa: S608 - fixed names
+            frame = con.execute(f"select * from main.{mart}").pl()
             _write_parquet(frame, dest / f"{mart}.parquet")
     finally:
         con.close()

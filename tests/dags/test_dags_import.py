@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def test_steps_in_order_and_one_writer(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     order = ["ingest", "gate_extracts", "transform", "gate_marts", "grade", "publish"]
     assert sorted(dag.task_ids) == sorted(order)
-    for upstream, downstream in zip(order, order[1:], strict=False):
+    for upstream, downstream in itertools.pairwise(order):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}
     assert dag.max_active_runs == 1
     assert dag.get_task("transform").pool == "lcq_warehouse"

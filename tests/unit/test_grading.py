@@ -142,9 +142,7 @@ def test_a_veto_always_gives_e(scores):
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.integers(0, 500), st.integers(1, 500), st.floats(0, 1, allow_nan=False), st.floats(0.1, 100)
-)
+@given(st.integers(0, 500), st.integers(1, 500), st.floats(0, 1, allow_nan=False), st.floats(0.1, 100))
 def test_smoothing_moves_toward_the_peer_rate_never_past_it(x, extra, p, k):
     n = x + extra  # a rate between 0 and 1
     raw = x / n
@@ -173,13 +171,17 @@ def _tables():
             rows.append(("operator", sid, "douyin", ind.id, num, n, raw))
     indicators = pl.DataFrame(
         rows,
-        schema=["subject_kind", "subject_id", "platform", "indicator_id", "numerator", "denominator",
-                "raw_value"],
+        schema=["subject_kind", "subject_id", "platform", "indicator_id", "numerator", "denominator", "raw_value"],
         orient="row",
     )
     vetoes = pl.DataFrame(
-        {"subject_kind": ["operator"], "subject_id": ["o2"], "finding_id": ["F1"],
-         "finding_type": ["counterfeit"], "severity": ["major"]}
+        {
+            "subject_kind": ["operator"],
+            "subject_id": ["o2"],
+            "finding_id": ["F1"],
+            "finding_type": ["counterfeit"],
+            "severity": ["major"],
+        }
     )
     return subjects, indicators, vetoes
 

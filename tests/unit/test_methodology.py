@@ -21,7 +21,7 @@ def test_inconsistent_stage_weight_is_refused(tmp_path):
     text = methodology.resolve("1").read_text().replace("pre:  {weight: 20", "pre:  {weight: 25")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
-    with pytest.raises(methodology.MethodologyError, match="stage pre: weight 25.0 but its indicators sum to 20"):
+    with pytest.raises(methodology.MethodologyError, match=r"stage pre: weight 25\.0 but its indicators sum to 20"):
         methodology.load(bad)
 
 

@@ -159,9 +159,7 @@ def _build(doc: dict, path: Path, content_hash: str) -> Methodology:
     for stage in STAGES:
         total = sum(i.weight for i in indicators if i.stage == stage)
         if abs(total - stage_weights[stage]) > 1e-9:
-            raise ValueError(
-                f"stage {stage}: weight {stage_weights[stage]} but its indicators sum to {total}"
-            )
+            raise ValueError(f"stage {stage}: weight {stage_weights[stage]} but its indicators sum to {total}")
     grades = tuple(
         Grade(g["grade"], float(g["min_score"]), g["stars"], g["label_zh"], g["label_en"])
         for g in sorted(doc["grades"], key=lambda g: -float(g["min_score"]))
