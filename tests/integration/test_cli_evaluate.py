@@ -5,7 +5,6 @@ same bytes; every delivered row is accounted for."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,22 +14,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from .conftest import build_hand_landing
+
 pytestmark = pytest.mark.integration
-
-HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
-
-
-def _build_landing(dest: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("hand_build", HAND / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_landing(dest)
 
 
 @pytest.fixture(scope="module")
 def dag_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
-    landing = _build_landing(tmp / "landing")
+    landing = build_hand_landing(tmp / "landing")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LCQ_", "AIRFLOW"))}
     env["LCQ_HOME"] = str(tmp / "home")
     lcq = Path(sys.executable).parent / "lcq"

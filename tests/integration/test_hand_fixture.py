@@ -8,7 +8,6 @@ cutoff 2026-04-15 (T = 2026-04-16 00:00 CST), live-room operators only.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,32 +164,9 @@ VETO_IDS = {"OP_C": ("FND-C-02", "FND-C-03")}
 NOT_VETO_IDS = {"OP_C": ("FND-C-01",)}
 
 
-def _load_builder():
-    spec = importlib.util.spec_from_file_location("hand_fixture_build", HAND / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def evaluation(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("hand")
-    landing = _load_builder().build_landing(tmp_path / "landing")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LCQ_HOME", str(tmp_path / "home"))
-        for var in (
-            "LCQ_LANDING",
-            "LCQ_ARCHIVE",
-            "LCQ_STANDARDISED",
-            "LCQ_QUARANTINE",
-            "LCQ_WAREHOUSE",
-            "LCQ_EVALUATIONS",
-            "LCQ_PSEUDONYM_KEY",
-        ):
-            mp.delenv(var, raising=False)
-        from live_commerce_quality.pipeline import run_evaluation
-
-        out = run_evaluation(landing=landing, period="2026-03", as_of="2026-04-15", out=tmp_path / "out")
+def evaluation(hand_evaluation):
+    out, _, _ = hand_evaluation
     ratings = polars.read_parquet(Path(out) / "ratings.parquet")
     indicators = polars.read_parquet(Path(out) / "indicators.parquet")
     return (

@@ -90,8 +90,7 @@ def test_mixed_formats_with_bad_rows_are_deterministic_and_spoil_text(tmp_path):
 def test_another_seed_gives_other_data(tmp_path, clean):
     other = _files(_run(tmp_path, seed=8)[0])
     assert (
-        other["orders/dt=2025-03-10/douyin.parquet"]
-        != (clean[0] / "orders/dt=2025-03-10/douyin.parquet").read_bytes()
+        other["orders/dt=2025-03-10/douyin.parquet"] != (clean[0] / "orders/dt=2025-03-10/douyin.parquet").read_bytes()
     )
 
 
@@ -132,9 +131,7 @@ def test_clean_landing_has_no_bad_rows_or_files(clean):
     assert sum(summary["bad_rows"].values()) == 0 and summary["bad_files"] == []
     assert not [f for f in _files(root) if "resend" in f]
     data = {name: _load(root, name) for name in SOURCES}
-    first_dt = {
-        name: data[name].group_by(SOURCES[name].key[0]).agg(first=pl.col("_dt").min()) for name in SOURCES
-    }
+    first_dt = {name: data[name].group_by(SOURCES[name].key[0]).agg(first=pl.col("_dt").min()) for name in SOURCES}
     for name, src in SOURCES.items():
         df = data[name]
         assert len(df) == summary["rows"][name] > 0
@@ -208,10 +205,7 @@ def test_snapshots_are_full_then_weekly_deltas_with_changes(clean):
     assert full == n  # month start: everyone registered by then
     assert per_dt["len"].min() < n  # deltas in between
     sts = _load(clean[0], "streamers")
-    assert (
-        sts.group_by("streamer_id").agg(pl.col("agency_id").n_unique()).filter(pl.col("agency_id") > 1).height
-        > 0
-    )
+    assert sts.group_by("streamer_id").agg(pl.col("agency_id").n_unique()).filter(pl.col("agency_id") > 1).height > 0
 
 
 def test_a_correction_and_review_edits_are_delivered(clean):
@@ -239,9 +233,7 @@ def test_vetoes_and_quality_spread_are_planted(clean):
         pl.col("confirmed")
         & (
             (pl.col("severity") == "critical")
-            | pl.col("finding_type").is_in(
-                ["prohibited_goods", "counterfeit", "fake_transaction", "privacy_violation"]
-            )
+            | pl.col("finding_type").is_in(["prohibited_goods", "counterfeit", "fake_transaction", "privacy_violation"])
         )
     )
     assert vetoes["finding_id"].n_unique() == summary["veto_findings"]
@@ -279,10 +271,41 @@ def test_bad_rows_are_extra_rows_beside_the_clean_data(clean, spoiled):
         good = _load(clean[0], name)
         bad = _load(root, name)
         cols = [*SOURCES[name].column_names, "_dt", "_file"]
-        assert good.select(cols).join(bad.select(cols), on=cols, how="anti", nulls_equal=True).is_empty(), (
-            name
-        )
+        assert good.select(cols).join(bad.select(cols), on=cols, how="anti", nulls_equal=True).is_empty(), name
         assert summary["bad_rows"][name] >= 1
+
+
+def _breaks_a_rule(name: str, ids: dict[str, pl.Series]) -> pl.Expr:
+    """True where a row breaks a rule of the contract that typed (Parquet) data can show."""
+    src = SOURCES[name]
+    rules = [pl.col(c).is_null() for c in src.required]
+    for c in src.columns:
+        v = pl.col(c.name)
+        if c.enum:
+            rules.append(~v.is_in(list(c.enum)))
+        if c.int_range:
+            rules.append(~v.is_between(*c.int_range))
+        if c.positive:
+            rules.append(v <= 0)
+        if c.non_negative:
+            rules.append(v < 0)
+        if c.type == TS and c.event:
+            rules.append(v >= pl.col("_dt").cast(pl.Datetime("us")) + pl.duration(days=1))
+    rules += [pl.col(b) < pl.col(a) for a, b in src.time_order]
+    rules += [~pl.col(c).is_in(ids[ref].implode()) for c, ref in src.references.items()]
+    return pl.any_horizontal(r.fill_null(False) for r in rules)
+
+
+def test_every_planted_row_breaks_a_rule(clean, spoiled):
+    ids = {n: _load(clean[0], n)[SOURCES[n].key[0]].unique() for n in SOURCES}
+    for name, src in SOURCES.items():
+        cols = [*src.column_names, "_dt", "_file"]
+        bad = _load(spoiled[0], name)
+        extra = bad.join(_load(clean[0], name).select(cols), on=cols, how="anti", nulls_equal=True)
+        assert extra.filter(~_breaks_a_rule(name, ids)).is_empty(), name
+        # the rest are duplicate keys within a file: every copy counts as bad
+        dup = bad.group_by("_dt", "_file", *src.key).len().filter(pl.col("len") > 1)
+        assert len(extra) + 2 * len(dup) == spoiled[1]["bad_rows"][name], name
 
 
 def test_bad_files_are_unreadable_or_incomplete(spoiled):
@@ -305,9 +328,7 @@ def test_bad_files_are_unreadable_or_incomplete(spoiled):
 
 def _read_text(rel: str, data: bytes) -> pl.DataFrame:
     if rel.endswith(".jsonl"):
-        return pl.DataFrame(
-            [json.loads(line) for line in data.decode().splitlines()], infer_schema_length=None
-        )
+        return pl.DataFrame([json.loads(line) for line in data.decode().splitlines()], infer_schema_length=None)
     if rel.endswith(".gz"):
         data = gzip.decompress(data)
     if data.startswith(b"\xef\xbb\xbf"):

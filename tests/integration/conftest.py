@@ -1,0 +1,35 @@
+"""One in-process evaluation of the hand-built fixture, shared by the integration tests."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
+LCQ_VARS = ("LCQ_LANDING", "LCQ_ARCHIVE", "LCQ_STANDARDISED", "LCQ_QUARANTINE", "LCQ_WAREHOUSE",
+            "LCQ_EVALUATIONS", "LCQ_PSEUDONYM_KEY")  # fmt: skip
+
+
+def build_hand_landing(dest: Path) -> Path:
+    spec = importlib.util.spec_from_file_location("hand_fixture_build", HAND / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build_landing(dest)
+
+
+@pytest.fixture(scope="session")
+def hand_evaluation(tmp_path_factory):
+    """(evaluation folder, LCQ_HOME, landing) of the hand fixture, 2026-03 as of 2026-04-15."""
+    tmp_path = tmp_path_factory.mktemp("hand")
+    landing = build_hand_landing(tmp_path / "landing")
+    home = tmp_path / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LCQ_HOME", str(home))
+        for var in LCQ_VARS:
+            mp.delenv(var, raising=False)
+        from live_commerce_quality.pipeline import run_evaluation
+
+        out = run_evaluation(landing=landing, period="2026-03", as_of="2026-04-15", out=tmp_path / "out")
+    return Path(out), home, landing
