@@ -380,9 +380,7 @@ def _buyer_id(col: str) -> pl.Expr:
 def _phone(col: str) -> pl.Expr:
     b = pl.col(col)
     return (
-        pl.lit("1")
-        + _pick(("3", "5", "7", "8", "9"), b % 5)
-        + ((b * 48_271 + 11) % 10**9).cast(pl.String).str.zfill(9)
+        pl.lit("1") + _pick(("3", "5", "7", "8", "9"), b % 5) + ((b * 48_271 + 11) % 10**9).cast(pl.String).str.zfill(9)
     )
 
 
@@ -635,20 +633,13 @@ class _Generator:
         region = rng.integers(0, len(REGION_CODES), n)
         codes = _credit_codes(rng, region, rng.random(n) < 0.9)
         codes = [
-            c if good else _spoil_code(c, k)
-            for c, good, k in zip(codes, code_ok, rng.integers(0, 5, n), strict=True)
+            c if good else _spoil_code(c, k) for c, good, k in zip(codes, code_ok, rng.integers(0, 5, n), strict=True)
         ]
-        codes = [
-            None if (m == 3 and not good) else c for c, m, good in zip(codes, mode, code_ok, strict=True)
-        ]
+        codes = [None if (m == 3 and not good) else c for c, m, good in zip(codes, mode, code_ok, strict=True)]
         self.op_codes = codes
-        self.op_region = [
-            None if r < 0.03 else REGION_CODES[i] for r, i in zip(rng.random(n), region, strict=True)
-        ]
+        self.op_region = [None if r < 0.03 else REGION_CODES[i] for r, i in zip(rng.random(n), region, strict=True)]
         # a few operators change their main category
-        self.op_cat2 = np.where(
-            rng.random(n) < 0.015, (self.op_cat + rng.integers(1, n_cat, n)) % n_cat, self.op_cat
-        )
+        self.op_cat2 = np.where(rng.random(n) < 0.015, (self.op_cat + rng.integers(1, n_cat, n)) % n_cat, self.op_cat)
         self.op_cat_day = rng.integers(cal.first + 1, cal.last + 1, n)
         city = rng.integers(0, len(CITIES), n)
         brand = rng.integers(0, len(BRANDS), n)
@@ -674,9 +665,7 @@ class _Generator:
         self.st_agency2 = np.where(switch, rng.integers(0, n_ag, n), self.st_agency)
         self.st_switch_day = rng.integers(cal.first + 1, cal.last + 1, n)
         h, b, t = (rng.integers(0, len(x), n) for x in (NICK_HEADS, NICK_BODIES, NICK_TAILS))
-        self.st_names = [
-            f"{NICK_HEADS[i]}{NICK_BODIES[j]}{NICK_TAILS[k]}" for i, j, k in zip(h, b, t, strict=True)
-        ]
+        self.st_names = [f"{NICK_HEADS[i]}{NICK_BODIES[j]}{NICK_TAILS[k]}" for i, j, k in zip(h, b, t, strict=True)]
         # streamers by platform, for drawing the hosts of an operator's sessions
         order = np.argsort(self.st_plat, kind="stable")
         self.st_by_plat = order
@@ -693,14 +682,10 @@ class _Generator:
         self.ag_codes = [
             c if v else _spoil_code(c, k) for c, v, k in zip(codes, valid, rng.integers(0, 5, n), strict=True)
         ]
-        self.ag_code_day = np.where(
-            rng.random(n) < 0.05, rng.integers(cal.first + 1, cal.last + 1, n), cal.first
-        )
+        self.ag_code_day = np.where(rng.random(n) < 0.05, rng.integers(cal.first + 1, cal.last + 1, n), cal.first)
         self.ag_region = [REGION_CODES[i] for i in region]
         c, w, s = (rng.integers(0, len(x), n) for x in (CITIES, AGENCY_WORDS, AGENCY_SUFFIXES))
-        self.ag_names = [
-            f"{CITIES[i]}{AGENCY_WORDS[j]}{AGENCY_SUFFIXES[k]}" for i, j, k in zip(c, w, s, strict=True)
-        ]
+        self.ag_names = [f"{CITIES[i]}{AGENCY_WORDS[j]}{AGENCY_SUFFIXES[k]}" for i, j, k in zip(c, w, s, strict=True)]
 
     def _snapshots(self, w: _Writer) -> None:
         """Cumulative snapshots: full on the first day and each month's first day, deltas
@@ -759,9 +744,7 @@ class _Generator:
             # streamers
             sel = np.full(len(self.st_tier), full)
             if not full:
-                sel = changed(self.st_verify_day) | (
-                    changed(self.st_switch_day) & (self.st_agency2 != self.st_agency)
-                )
+                sel = changed(self.st_verify_day) | (changed(self.st_switch_day) & (self.st_agency2 != self.st_agency))
             idx = np.flatnonzero(sel)
             agency = np.where(self.st_switch_day[idx] <= s, self.st_agency2[idx], self.st_agency[idx])
             parts["streamers"].append(
@@ -849,10 +832,10 @@ class _Generator:
             _dt="_dt",
             _part=_platform(),
         )
-        v = self._correction(v)
+        v = self._correction(v, w)
         w.write("live_sessions", v)
 
-    def _correction(self, v: pl.DataFrame) -> pl.DataFrame:
+    def _correction(self, v: pl.DataFrame, w: _Writer) -> pl.DataFrame:
         """Plant one correction: sessions first delivered with `license_displayed` wrongly
         false, re-delivered three days later in a `<platform>-correction` file."""
         cal = self.cal
@@ -884,7 +867,8 @@ class _Generator:
             {
                 "source": "live_sessions",
                 "wrong_dt": _day_str(dt),
-                "file": f"live_sessions/dt={_day_str(dt + 3)}/{part}-correction",
+                "file": f"live_sessions/dt={_day_str(dt + 3)}/{part}-correction."
+                + EXTENSIONS[w.file_format("live_sessions", dt + 3, len(fixed))],
                 "rows": k,
                 "what": "license_displayed first delivered false, corrected to true",
             }
@@ -941,14 +925,8 @@ class _Generator:
         specs = [x for c in CATEGORIES for x in c.specs]
         cat_nouns = np.array([len(c.nouns) for c in CATEGORIES])
         cat_specs = np.array([len(c.specs) for c in CATEGORIES])
-        noun_of = (
-            np.concatenate([[0], np.cumsum(cat_nouns)[:-1]])[p_cat]
-            + (np.arange(n_prod) * 7) % cat_nouns[p_cat]
-        )
-        spec_of = (
-            np.concatenate([[0], np.cumsum(cat_specs)[:-1]])[p_cat]
-            + (np.arange(n_prod) * 3) % cat_specs[p_cat]
-        )
+        noun_of = np.concatenate([[0], np.cumsum(cat_nouns)[:-1]])[p_cat] + (np.arange(n_prod) * 7) % cat_nouns[p_cat]
+        spec_of = np.concatenate([[0], np.cumsum(cat_specs)[:-1]])[p_cat] + (np.arange(n_prod) * 3) % cat_specs[p_cat]
         base = _frame(
             session_n=sess + 1,
             prod=prod + 1,
@@ -970,9 +948,7 @@ class _Generator:
             _dt=self.s_dd0[sess].astype(np.int32),
         )
         cert_prefix = [c.certificate or "" for c in CATEGORIES]
-        gap_is = {
-            name: pl.col("gap") == i for i, name in enumerate(("spec", "origin", "policy", "cert", "title"))
-        }
+        gap_is = {name: pl.col("gap") == i for i, name in enumerate(("spec", "origin", "policy", "cert", "title"))}
 
         def missing(expr: pl.Expr, when: pl.Expr) -> pl.Expr:
             blank = pl.when(pl.col("prod") % 2 == 0).then(pl.lit("")).otherwise(pl.lit(" "))
@@ -987,9 +963,7 @@ class _Generator:
             title=pl.when(gap_is["title"])
             .then(pl.lit(" "))
             .otherwise(
-                _pick(BRANDS, pl.col("brand"))
-                + _pick(ADJECTIVES, pl.col("adj"))
-                + _pick(nouns, pl.col("noun"))
+                _pick(BRANDS, pl.col("brand")) + _pick(ADJECTIVES, pl.col("adj")) + _pick(nouns, pl.col("noun"))
             ),
             announced_price="announced",
             listed_price="listed",
@@ -1001,8 +975,7 @@ class _Generator:
             ),
             certificate_required="needs_cert",
             certificate_no=pl.when(pl.col("needs_cert") & ~gap_is["cert"]).then(
-                _pick(cert_prefix, pl.col("cat"))
-                + (pl.col("prod") * 7919 % 10**9).cast(pl.String).str.zfill(10)
+                _pick(cert_prefix, pl.col("cat")) + (pl.col("prod") * 7919 % 10**9).cast(pl.String).str.zfill(10)
             ),
             after_sales_policy=missing(_pick(POLICIES, pl.col("policy")), gap_is["policy"]),
             _dt="_dt",
@@ -1111,9 +1084,7 @@ class _Generator:
         # cancellations happen before shipping
         u = rng.random(n)
         p_merchant = TIER["merchant_cancel"][tier]
-        cuts = np.cumsum(
-            np.stack([np.full(n, 0.04), p_merchant, np.full(n, 0.003), np.full(n, 0.005)]), axis=0
-        )
+        cuts = np.cumsum(np.stack([np.full(n, 0.04), p_merchant, np.full(n, 0.003), np.full(n, 0.005)]), axis=0)
         party = np.where(u < cuts[-1], (u[None, :] >= cuts).sum(axis=0), -1)
         cancelled = party >= 0
         cancel_delay = np.select(
@@ -1208,9 +1179,7 @@ class _Generator:
         reply = np.where(in_hours, msg + delay, off_reply)
         reply = np.where(rng.random(n) < TIER["no_reply"][tier], -1, reply)
         order = np.lexsort((op, msg))
-        msg, reply, op, buyer, in_hours, o, presale = (
-            x[order] for x in (msg, reply, op, buyer, in_hours, o, presale)
-        )
+        msg, reply, op, buyer, in_hours, o, presale = (x[order] for x in (msg, reply, op, buyer, in_hours, o, presale))
         dd0 = _delivery_day(rng, msg, self.op_join[op])
         dd_reply = _delivery_day(rng, reply, dd0)
         self.records["cs_conversations"] = n
@@ -1371,9 +1340,7 @@ class _Generator:
         phone = np.where((channel != 0) | (rng.random(n) < 0.3), person, -1)
         order = np.lexsort((op, received))
         cols = (op, order_n, streamer, person, received, channel, category, closed, sat, resolved_code, phone)
-        op, order_n, streamer, person, received, channel, category, closed, sat, res, phone = (
-            x[order] for x in cols
-        )
+        op, order_n, streamer, person, received, channel, category, closed, sat, res, phone = (x[order] for x in cols)
         plat = self.op_plat[op]
         # the 12315 feed arrives days later
         reg = channel == CHANNELS.index("12315")
@@ -1421,9 +1388,7 @@ class _Generator:
                 complainant_phone=_phone("phone"),
                 _dt="_dt",
                 # the platform delivers its own channel; other channels come from their feeds
-                _part=pl.when(pl.col("channel") == 0)
-                .then(_platform())
-                .otherwise(_pick(CHANNELS, pl.col("channel"))),
+                _part=pl.when(pl.col("channel") == 0).then(_platform()).otherwise(_pick(CHANNELS, pl.col("channel"))),
             ),
         )
 
@@ -1547,9 +1512,7 @@ class _Generator:
             ]
         )
         src = np.concatenate([src, rng.choice([1, 2], n2), np.zeros(len(noise), int), rng.choice([1, 2], nv)])
-        confirmed = np.concatenate(
-            [confirmed, rng.random(n2) < 0.8, np.zeros(len(noise), bool), np.ones(nv, bool)]
-        )
+        confirmed = np.concatenate([confirmed, rng.random(n2) < 0.8, np.zeros(len(noise), bool), np.ones(nv, bool)])
         has_session = session >= 0
         streamer = np.where(has_session, self.s_streamer[np.maximum(session, 0)], -1)
         streamer = np.where(rng.random(len(op)) < 0.1, -1, streamer)  # not always named
@@ -1693,7 +1656,8 @@ def _bad_kinds(src: Source) -> tuple[dict[str, list], dict[str, list]]:
             text.setdefault("number", []).append(c.name)
         elif c.type == TS:
             text.setdefault("timestamp", []).append(c.name)
-            text.setdefault("date_only", []).append(c.name)
+            if c.required:  # cut to its date, a null would stay null (and valid)
+                text.setdefault("date_only", []).append(c.name)
         elif c.type == BOOL:
             text.setdefault("boolean", []).append(c.name)
     for a, b in src.time_order:
@@ -1833,15 +1797,7 @@ class _Writer:
         bools = ("true", "false")
         if csv:
             b = (h // 100) % 100
-            bools = (
-                ("true", "false")
-                if b < 84
-                else ("1", "0")
-                if b < 92
-                else ("是", "否")
-                if b < 97
-                else ("Y", "N")
-            )
+            bools = ("true", "false") if b < 84 else ("1", "0") if b < 92 else ("是", "否") if b < 97 else ("Y", "N")
         exprs = []
         for c in src.columns:
             e = pl.col(c.name)
@@ -1904,12 +1860,7 @@ class _Writer:
         fmts = [self.file_format(src.name, int(d)) for d in days]
         not_last = None
         if "duplicate_key" in typed:
-            not_last = (
-                df.select(pl.col("_dt") < pl.col("_dt").max().over(src.key))
-                .to_series()
-                .gather(idx)
-                .to_numpy()
-            )
+            not_last = df.select(pl.col("_dt") < pl.col("_dt").max().over(src.key)).to_series().gather(idx).to_numpy()
         kinds = []
         for i, f in enumerate(fmts):
             options = list(typed)
