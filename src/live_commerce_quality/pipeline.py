@@ -297,7 +297,7 @@ def _export_marts(settings: Settings, dest: Path) -> None:
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         for mart in MARTS:
-            frame = con.execute(f"select * from main.{mart}").pl()
+            frame = con.sql(f"select * from main.{mart}").pl()
             _write_parquet(frame, dest / f"{mart}.parquet")
     finally:
         con.close()

@@ -139,9 +139,7 @@ def test_valid_extracts_pass(lcq_home):
         "expect_table_row_count_to_be_between",
         "expect_column_values_to_be_of_type",
     } <= kinds
-    rows = next(
-        r for r in result.results if r.target == "orders" and r.expectation.startswith("expect_table_row")
-    )
+    rows = next(r for r in result.results if r.target == "orders" and r.expectation.startswith("expect_table_row"))
     assert rows.observed == 3
 
 
@@ -292,10 +290,7 @@ def test_lineage_failures(lcq_home, column, value, fragment):
     path = write(lcq_home, "orders", _rows("orders"))
     frame = pl.read_parquet(path)
     frame = frame.with_columns(
-        pl.when(pl.col("_line") == 3)
-        .then(pl.lit(value, frame.schema[column]))
-        .otherwise(pl.col(column))
-        .alias(column)
+        pl.when(pl.col("_line") == 3).then(pl.lit(value, frame.schema[column])).otherwise(pl.col(column)).alias(column)
     )
     frame.write_parquet(path)
     bad = failure(gate(), fragment)
@@ -313,9 +308,7 @@ def test_only_files_up_to_the_cutoff_are_checked(lcq_home):
 
 
 def test_every_failure_is_counted_over_all_rows(lcq_home):
-    orders = [
-        dict(_rows("orders")[0], order_id=f"O{i}", quantity=0 if i % 7 == 0 else 1) for i in range(5000)
-    ]
+    orders = [dict(_rows("orders")[0], order_id=f"O{i}", quantity=0 if i % 7 == 0 else 1) for i in range(5000)]
     write_valid(lcq_home, orders=orders)
     bad = failure(gate(), "quantity > 0")
     assert bad.observed == len(range(0, 5000, 7))
@@ -566,10 +559,7 @@ def test_indicator_output_failures(tmp_path):
     result = quality.validate_outputs(write_outputs(tmp_path / "ev", indicators=ind))
     bad = failure(result, "outputs.indicators: score between 0 and 100")
     assert bad.observed == 2 and "indicator_id=PRE-2: score=101.0" in bad.message
-    assert (
-        "subject_id=OP2, indicator_id=PRE-3"
-        in failure(result, "score is null where applicable == False").message
-    )
+    assert "subject_id=OP2, indicator_id=PRE-3" in failure(result, "score is null where applicable == False").message
 
 
 def test_missing_output_file(tmp_path):

@@ -15,7 +15,7 @@ from .model import Check, CheckResult, jsonable, message
 from .suites import Suite
 
 # A loader returns the table as a DataFrame, or a string saying why it could not.
-Loader = Callable[[str, str, list[str]], "Any"]
+Loader = Callable[[str, str, list[str]], Any]
 
 
 def validate(suite: Suite, load: Loader) -> list[CheckResult]:

@@ -271,9 +271,7 @@ def _measure_source(
     rel = None
     if good:
         paths = ", ".join(_lit(f.as_posix()) for f in good)
-        rel = (
-            f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{'dt': DATE}}, filename = true)"
-        )
+        rel = f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{'dt': DATE}}, filename = true)"
 
     # 2. every row-level check in one scan
     row_checks = [(i, c) for i, c in enumerate(checks) if c.expectation in ROW_CHECKS]
@@ -281,7 +279,7 @@ def _measure_source(
     n_rows = 0
     if rel is not None:
         aggregates = ["count(*)"] + [f"count(*) FILTER (WHERE {_violation(c)})" for _, c in row_checks]
-        values = con.execute(f"SELECT {', '.join(aggregates)} FROM {rel}").fetchone()
+        values = con.execute(f"SELECT {', '.join(aggregates)} FROM {rel}").fetchall()[0]
         n_rows = int(values[0])
         counts = {i: int(v) for (i, _), v in zip(row_checks, values[1:], strict=True)}
     for i, c in row_checks:
@@ -302,13 +300,10 @@ def _measure_source(
                     f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT hash({key}) AS h FROM {rel} "
                     f"WHERE {not_null} GROUP BY 1 HAVING count(*) > 1"
                 )
-                if con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+                if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
                     candidates = f"{not_null} AND hash({key}) IN (SELECT h FROM {table})"
-                    repeated = (
-                        f"SELECT count(*) AS n FROM {rel} WHERE {candidates} "
-                        f"GROUP BY {key} HAVING count(*) > 1"
-                    )
-                    n = int(con.execute(f"SELECT coalesce(sum(n), 0) FROM ({repeated})").fetchone()[0])
+                    repeated = f"SELECT count(*) AS n FROM {rel} WHERE {candidates} GROUP BY {key} HAVING count(*) > 1"
+                    n = int(con.execute(f"SELECT coalesce(sum(n), 0) FROM ({repeated})").fetchall()[0][0])
             out[i] = _Measure(n, None, 0, n, "rows", predicate=candidates, rel=rel)
         elif c.expectation in TABLE_CHECKS:
             lo, hi = c.kwargs.get("min_value"), c.kwargs.get("max_value")

@@ -100,11 +100,7 @@ def standardised_columns(source: Source) -> list[tuple[str, str]]:
 
 
 def normalise_arrow_type(arrow_type: str) -> str:
-    return (
-        "string"
-        if arrow_type in ("string", "large_string", "string_view", "utf8", "large_utf8")
-        else arrow_type
-    )
+    return "string" if arrow_type in ("string", "large_string", "string_view", "utf8", "large_utf8") else arrow_type
 
 
 def contract_checks(suite: str, source: Source, policy: dict[str, Any]) -> list[Check]:
@@ -138,9 +134,7 @@ def contract_checks(suite: str, source: Source, policy: dict[str, Any]) -> list[
             lo, hi = c.int_range
             out.append(check("expect_column_values_to_be_between", column=c.name, min_value=lo, max_value=hi))
         if c.positive:
-            out.append(
-                check("expect_column_values_to_be_between", column=c.name, min_value=0, strict_min=True)
-            )
+            out.append(check("expect_column_values_to_be_between", column=c.name, min_value=0, strict_min=True))
         if c.non_negative:
             out.append(check("expect_column_values_to_be_between", column=c.name, min_value=0))
         if c.pseudonymise:
