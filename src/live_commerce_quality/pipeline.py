@@ -197,6 +197,7 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> Path:
     result = quality.validate_outputs(staged)
     _record_gate(req, settings, "outputs", result)
     evidence.write_evidence(req, m, settings, work, staged)
+    _write_people_outputs(m, staged)
     evidence.write_checksums(staged)
 
     final = output_dir(req, settings)
@@ -325,6 +326,20 @@ def _previous_ratings(req: EvaluationRequest, settings: Settings) -> pl.DataFram
         key=lambda p: (p.name.startswith("final"), p.name),
     )
     return pl.read_parquet(candidates[-1] / "ratings.parquet") if candidates else None
+
+
+def _write_people_outputs(m: methodology_mod.Methodology, staged: Path) -> None:
+    """Excel workbook, one CSV per subject kind, and the HTML report."""
+    from live_commerce_quality.publish_tables import write_csvs, write_workbook
+    from live_commerce_quality.report import write_report
+
+    ratings = pl.read_parquet(staged / "ratings.parquet")
+    indicators = pl.read_parquet(staged / "indicators.parquet")
+    manifest = json.loads((staged / "evidence" / "manifest.json").read_text())
+    data_quality = json.loads((staged / "evidence" / "data_quality.json").read_text())
+    write_csvs(ratings, staged)
+    write_workbook(ratings, m, data_quality, staged / "ratings.xlsx")
+    write_report(ratings, indicators, m, manifest, staged / "report.html")
 
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
