@@ -58,7 +58,7 @@ GOOD_JSONL = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in orders(2)
     ("name", "data", "reason"),
     [
         ("orders.csv", b"", "empty file (0 bytes)"),
-        ("orders.txt", GOOD_CSV, "unknown format (expected a name ending in .csv, .csv.gz, .jsonl, .parquet, .xlsx)"),
+        ("orders.txt", GOOD_CSV, "unknown format (expected a name ending in .csv.gz, .csv, .jsonl, .parquet, .xlsx)"),
         (
             "orders.csv",
             csv_text(orders(1), [c for c in ORDER if c != "buyer_id"]),
@@ -83,6 +83,7 @@ GOOD_JSONL = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in orders(2)
         ("orders.csv.gz", gzip.compress(GOOD_CSV.encode())[:-12], "truncated gzip stream"),
         ("orders.csv.gz", b"not gzip at all", "unreadable gzip file"),
         ("orders.jsonl", GOOD_JSONL[:-20], "truncated: the last line (2) is incomplete"),
+        ("orders.jsonl", "\n \n", "empty: no JSON records, only blank lines"),
         (
             "orders.jsonl",
             b'{"order_id": "\xff"}\n',
