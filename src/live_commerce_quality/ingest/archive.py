@@ -98,9 +98,7 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
     """Same frame -> same bytes: fixed compression, row groups and statistics."""
     tmp = _tmp_beside(path)
     try:
-        df.write_parquet(
-            tmp, compression="zstd", compression_level=3, statistics=True, row_group_size=1_000_000
-        )
+        df.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True, row_group_size=262_144)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

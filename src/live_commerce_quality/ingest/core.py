@@ -8,6 +8,8 @@ validate rows -> write standardised rows and quarantined rows -> receipt.
 from __future__ import annotations
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,13 +17,13 @@ from typing import Any
 
 import polars as pl
 
-from ..contract import CONTRACT_VERSION, LINEAGE_COLUMNS, SOURCES, Source
+from ..contract import CONTRACT_VERSION, FORMATS, LINEAGE_COLUMNS, SOURCES, Source, standardised_schema
 from ..settings import Settings, pseudonym_key
 from . import archive
 from .layout import Delivery, declared_encoding, discover, file_format, safe_name
 from .parse import POLARS_TYPE, parse_frame
 from .pseudonymise import pseudonymise
-from .readers import LINE, FileRejected, read_delivery
+from .readers import LINE, ROW, FileRejected, read_delivery
 from .validate import REASON, RECORD_KEY, check_rows
 
 log = logging.getLogger("live_commerce_quality.ingest")
@@ -147,13 +149,18 @@ class IngestReport:
 # --------------------------------------------------------------------------- per file
 
 
-def _standardised_frame(good: pl.DataFrame, src: Source, d: Delivery, sha: str, key: bytes) -> pl.DataFrame:
+def _standardised_frame(
+    good: pl.DataFrame, src: Source, d: Delivery, sha: str, hashed: dict[str, pl.Series]
+) -> pl.DataFrame:
+    """Good rows in contract order: personal fields dropped, identifiers pseudonymised
+    (`hashed`: the pseudonyms of every row read, aligned by ROW), lineage appended."""
     exprs: list[pl.Expr | pl.Series] = []
     for col in src.columns:
         if col.drop:
             continue
-        if col.pseudonymise:
-            exprs.append(pseudonymise(good[col.name], key))
+        if col.pseudonymise and col.name in hashed:
+            h = hashed[col.name]
+            exprs.append(h if h.len() == good.height else h.gather(good[ROW]))
         else:
             exprs.append(pl.col(col.name).cast(POLARS_TYPE[col.type]))
     lineage = {
@@ -163,7 +170,10 @@ def _standardised_frame(good: pl.DataFrame, src: Source, d: Delivery, sha: str, 
         "_line": pl.col(LINE).cast(pl.Int64),
     }
     assert tuple(lineage) == LINEAGE_COLUMNS
-    return good.select(*exprs, *[e.alias(n) for n, e in lineage.items()])
+    out = good.select(*exprs, *[e.alias(n) for n, e in lineage.items()]).rechunk()
+    expected = standardised_schema(src.name)
+    assert dict(out.schema) == expected, (dict(out.schema), expected)
+    return out
 
 
 def _quarantine_frame(bad: pl.DataFrame, d: Delivery, sha: str) -> pl.DataFrame:
@@ -178,6 +188,27 @@ def _quarantine_frame(bad: pl.DataFrame, d: Delivery, sha: str) -> pl.DataFrame:
     )
 
 
+class _Clock:
+    """Per-step seconds of one file, logged at DEBUG (never written to any output)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.t = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        log.debug("%s: %s %.2f s", self.label, step, now - self.t)
+        self.t = now
+
+
+def _pseudonyms(values: pl.Series, key: bytes) -> pl.Series:
+    if values.dtype != pl.String:
+        if values.dtype.is_nested():  # parse_frame rejects the file
+            return values
+        values = values.cast(pl.String)
+    return pseudonymise(values, key)
+
+
 def _out_path(root: Path, d: Delivery, safe: str) -> Path:
     return root / d.source / f"dt={d.dt.isoformat()}" / f"{safe}.parquet"
 
@@ -185,7 +216,9 @@ def _out_path(root: Path, d: Delivery, safe: str) -> Path:
 def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
     src = SOURCES[d.source]
     safe = safe_name(d.name)
+    clock = _Clock(d.label)
     sha, size = archive.sha256_file(d.path)
+    clock.lap("sha256")
     current = archive.read_current(settings, d.source, d.dt, safe)
     std_path = _out_path(settings.standardised, d, safe)
     if (
@@ -221,28 +254,43 @@ def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
         if size == 0:
             raise FileRejected("empty file (0 bytes)")
         if fmt is None:
-            raise FileRejected(
-                "unknown format (expected a name ending in "
-                + ", ".join(f".{f}" for f in ("csv", "csv.gz", "jsonl", "parquet", "xlsx"))
-                + ")"
-            )
+            raise FileRejected(f"unknown format (expected a name ending in {', '.join(FORMATS)})")
+        clock.lap("archive")
         raw = read_delivery(d.path, fmt, src, declared_encoding(d.name, fmt))
+        clock.lap("read")
         result.encoding = raw.encoding
         missing = [c for c in src.required if c not in raw.present]
         if missing:
             raise FileRejected(f"missing required column(s): {', '.join(missing)}")
-        parsed = parse_frame(raw.df, src, raw.text)
+        # personal fields to drop go now: nothing past this point ever sees them
+        dropped = [c.name for c in src.columns if c.drop and c.name in raw.df.columns]
+        frame, text = raw.df.drop(dropped).with_row_index(ROW), raw.text
         del raw
-        checked = check_rows(parsed, src, d.dt)
-        del parsed
+        # pseudonyms (DuckDB, its own threads) are computed while Polars parses and checks
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            futures = {
+                c.name: pool.submit(_pseudonyms, frame[c.name], key)
+                for c in src.columns
+                if c.pseudonymise and c.name in frame.columns
+            }
+            parsed = parse_frame(frame, src, text)
+            clock.lap("parse")
+            del frame
+            checked = check_rows(parsed, src, d.dt)
+            clock.lap("check")
+            del parsed
+            hashed = {name: f.result() for name, f in futures.items()}
+            clock.lap("pseudonyms (wait)")
     except FileRejected as e:
         result.reason = e.reason
         log.warning("%s: rejected: %s", d.label, e.reason)
     else:
         rows_loaded, rows_quarantined = checked.good.height, checked.bad.height
-        assert checked.rows_in == rows_loaded + rows_quarantined, d.label
-        std = _standardised_frame(checked.good, src, d, sha, key)
+        if checked.rows_in != rows_loaded + rows_quarantined:  # every row is accounted for
+            raise RuntimeError(f"{d.label}: {checked.rows_in} rows in != {rows_loaded} + {rows_quarantined}")
+        std = _standardised_frame(checked.good, src, d, sha, hashed)
         archive.atomic_write_parquet(std, std_path)
+        clock.lap("write")
         q_path = _out_path(settings.quarantine, d, safe)
         if rows_quarantined:
             archive.atomic_write_parquet(_quarantine_frame(checked.bad, d, sha), q_path)
@@ -257,9 +305,7 @@ def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
         for msg in result.issues:
             log.warning("%s", msg)
         if rows_quarantined > ISSUES_KEPT:
-            log.warning(
-                "%s: %d more row(s) set aside, see quarantine", d.label, rows_quarantined - ISSUES_KEPT
-            )
+            log.warning("%s: %d more row(s) set aside, see quarantine", d.label, rows_quarantined - ISSUES_KEPT)
         result.status = "loaded"
         result.rows_in = checked.rows_in
         result.rows_loaded = rows_loaded

@@ -1,10 +1,13 @@
 """Vectorised parsing of contract types (no per-row Python).
 
-Every typed column is parsed from its text (stripped; an empty text is null) or, for
+Every typed column is parsed from its text (an empty text is null) or, for
 Parquet, taken from the file's own type when that type is the contract's. A value that
 does not parse becomes null here; `validate` turns "text present, value null" into the
 row's reason. Fast paths cover the common spellings; the rare others are parsed on
 the subset of rows that need it.
+
+Surrounding white space is tolerated in typed values (not in `str` values, which are
+kept exactly); a value of only white space does not parse.
 
 - int: `[+-]digits`, optionally `.0…` (spreadsheets write 3 as 3.0) -> Int64.
 - dec: yuan, `[+-]digits[.digits]`, rounded half-up to the cent from the decimal text
@@ -37,7 +40,7 @@ POLARS_TYPE = {
     DATE: pl.Date,
 }
 
-RAW_PREFIX = "__raw__"  # the stripped text of a typed column, kept for messages
+RAW_PREFIX = "__raw__"  # the text of a typed column as delivered, kept for messages
 
 _INT_RE = r"^[+-]?[0-9]+(?:\.0*)?$"
 _DEC_FAST_RE = r"^[0-9]{1,16}(?:\.[0-9]{0,2})?$"
@@ -69,11 +72,12 @@ def _as_text(name: str, dtype: pl.DataType, label: str) -> pl.Expr:
 
 
 # --------------------------------------------------------------------------- fast paths
+# Run on every row; exact spellings only. Anything they leave null goes to the general
+# parsers below, on the subset of rows that need it.
 
 
-def _int_expr(raw: pl.Expr) -> pl.Expr:
-    ok = raw.str.contains(_INT_RE)
-    return pl.when(ok).then(raw).str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
+def _int_fast(raw: pl.Expr) -> pl.Expr:
+    return raw.cast(pl.Int64, strict=False)
 
 
 def _dec_fast(raw: pl.Expr) -> pl.Expr:
@@ -92,13 +96,13 @@ def _bool_expr(raw: pl.Expr) -> pl.Expr:
     )
 
 
-def _ts_fast(raw: pl.Expr) -> pl.Expr:
-    ok = raw.str.contains(_TS_FAST_RE)
+def _ts_fast(raw: pl.Expr, sep: str) -> pl.Expr:
+    """`YYYY-MM-DD<sep>HH:MM:SS` exactly (the regex guards chrono's leniency)."""
+    pattern = _TS_FAST_RE.replace("[T ]", sep)
     return (
-        pl.when(ok)
+        pl.when(raw.str.contains(pattern))
         .then(raw)
-        .str.replace("T", " ", literal=True)
-        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+        .str.to_datetime(f"%Y-%m-%d{sep}%H:%M:%S", time_unit="us", strict=False, cache=False)
     )
 
 
@@ -107,12 +111,21 @@ def _date_expr(raw: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(raw).str.to_date("%Y-%m-%d", strict=False)
 
 
-# --------------------------------------------------------------------------- slow paths
+def _ts_separator(s: pl.Series) -> str:
+    """The date/time separator most of the first values use ('T' or ' ')."""
+    sample = s.head(1000).drop_nulls()
+    if sample.len() == 0:
+        return " "
+    t = (sample.str.slice(10, 1) == "T").sum()
+    return "T" if t * 2 > sample.len() else " "
+
+
+# --------------------------------------------------------------------------- general parsers
 
 
 def parse_ts_general(s: pl.Series) -> pl.Series:
     """Any accepted ISO 8601 spelling -> naive CST datetime[us]; null if not parseable."""
-    g = pl.col("s").str.extract_groups(_TS_RE)
+    g = pl.col("s").str.strip_chars().str.extract_groups(_TS_RE)
     f = g.struct.field
     base = pl.concat_str(
         f("1"),
@@ -136,20 +149,17 @@ def parse_ts_general(s: pl.Series) -> pl.Series:
         .then(sign * (hours * 60 + minutes))
         .otherwise(pl.lit(None, pl.Int32))
     )
-    out = s.to_frame("s").select(
-        (base - pl.duration(minutes=offset - CST_MINUTES)).cast(TS_TYPE).alias(s.name)
-    )
+    out = s.to_frame("s").select((base - pl.duration(minutes=offset - CST_MINUTES)).cast(TS_TYPE).alias(s.name))
     return out.to_series()
 
 
 def parse_dec_general(s: pl.Series) -> pl.Series:
     """`[+-]digits[.digits]` -> Decimal(18,2), half-up (away from zero) from the text."""
-    e = pl.col("s")
+    e = pl.col("s").str.strip_chars()
     valid = e.str.contains(_DEC_RE)
     neg = e.str.starts_with("-")
     parts = e.str.strip_chars_start("+-").str.split_exact(".", 1)
-    ip = parts.struct.field("field_0")
-    ip = pl.when(ip == "").then(pl.lit("0")).otherwise(ip).str.strip_chars_start("0")
+    ip = parts.struct.field("field_0").str.strip_chars_start("0")
     ip = pl.when(ip == "").then(pl.lit("0")).otherwise(ip)
     fr = parts.struct.field("field_1").fill_null("")
     ok = valid & (ip.str.len_bytes() <= 16)
@@ -157,10 +167,23 @@ def parse_dec_general(s: pl.Series) -> pl.Series:
     f3 = pl.when(ok).then(fr.str.slice(0, 3).str.pad_end(3, "0")).cast(pl.Int64, strict=False)
     cents = ipi * 100 + f3 // 10 + (f3 % 10 >= 5).cast(pl.Int64)
     cents = pl.when(neg).then(-cents).otherwise(cents)
-    out = s.to_frame("s").select(
-        (cents.cast(pl.Decimal(18, 0)) * pl.lit(Decimal("0.01"))).cast(DEC_TYPE).alias(s.name)
-    )
+    out = s.to_frame("s").select((cents.cast(pl.Decimal(18, 0)) * pl.lit(Decimal("0.01"))).cast(DEC_TYPE).alias(s.name))
     return out.to_series()
+
+
+def _parse_general(kind: str, s: pl.Series) -> pl.Series:
+    if kind == TS:
+        return parse_ts_general(s)
+    if kind == DEC:
+        return parse_dec_general(s)
+    e = pl.col("s").str.strip_chars()
+    if kind == INT:
+        expr = pl.when(e.str.contains(_INT_RE)).then(e).str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
+    elif kind == BOOL:
+        expr = _bool_expr(e)
+    else:
+        expr = _date_expr(e)
+    return s.to_frame("s").select(expr.alias(s.name)).to_series()
 
 
 # --------------------------------------------------------------------------- frame
@@ -170,80 +193,78 @@ def parse_frame(df: pl.DataFrame, source: Source, text: bool) -> pl.DataFrame:
     """Parse every contract column present in `df` to its contract type.
 
     Returns `df` with each contract column replaced by its typed value (missing columns
-    added as typed nulls) and, for typed columns read from text, `__raw__<col>`: the
-    stripped text (null when empty), for the reasons of rows that fail.
+    added as typed nulls) and, for typed columns read as text, `__raw__<col>`: the text
+    as delivered (null when empty), for the reasons of rows that fail.
     """
-    exprs: list[pl.Expr] = []
-    slow: list[tuple[str, str]] = []  # (column, type) needing a subset pass
+    raw_exprs: list[pl.Expr] = []
+    value_exprs: list[pl.Expr] = []
+    general: list[tuple[str, str]] = []  # (column, type) parsed again where the fast path failed
     for col in source.columns:
         name = col.name
         target = POLARS_TYPE[col.type]
         if name not in df.columns:
-            exprs.append(pl.lit(None, target).alias(name))
+            value_exprs.append(pl.lit(None, target).alias(name))
             continue
         dtype = df.schema[name]
         if col.type == STR:
             if _is_text(dtype):
                 c = pl.col(name).cast(pl.String)
-                exprs.append((pl.when(c == "").then(None).otherwise(c) if text else c).alias(name))
+                value_exprs.append((pl.when(c == "").then(None).otherwise(c) if text else c).alias(name))
             elif dtype == pl.Null:
-                exprs.append(pl.lit(None, pl.String).alias(name))
+                value_exprs.append(pl.lit(None, pl.String).alias(name))
             else:
-                exprs.append(_as_text(name, dtype, "Parquet").alias(name))
+                value_exprs.append(_as_text(name, dtype, "Parquet").alias(name))
             continue
         # typed column: native Parquet type when it is the contract's own
         if dtype == pl.Null:
-            exprs.append(pl.lit(None, target).alias(name))
+            value_exprs.append(pl.lit(None, target).alias(name))
             continue
         if col.type == INT and dtype.is_integer():
-            exprs.append(pl.col(name).cast(pl.Int64, strict=False).alias(name))
+            value_exprs.append(pl.col(name).cast(pl.Int64, strict=False).alias(name))
             if dtype == pl.UInt64:  # may overflow: keep the text for the message
-                exprs.append(pl.col(name).cast(pl.String).alias(raw_name(name)))
+                raw_exprs.append(pl.col(name).cast(pl.String).alias(raw_name(name)))
             continue
         if col.type == BOOL and dtype == pl.Boolean:
-            exprs.append(pl.col(name).alias(name))
+            value_exprs.append(pl.col(name).alias(name))
             continue
         if col.type == DATE and dtype == pl.Date:
-            exprs.append(pl.col(name).alias(name))
+            value_exprs.append(pl.col(name).alias(name))
             continue
         if col.type == TS and isinstance(dtype, pl.Datetime):
             c = pl.col(name)
             if dtype.time_zone is not None:
-                c = c.dt.convert_time_zone("UTC").dt.replace_time_zone(None) + pl.duration(
-                    minutes=CST_MINUTES
-                )
-            exprs.append(c.dt.cast_time_unit("us").alias(name))
+                c = c.dt.convert_time_zone("UTC").dt.replace_time_zone(None) + pl.duration(minutes=CST_MINUTES)
+            value_exprs.append(c.dt.cast_time_unit("us").alias(name))
             continue
         # everything else through its text
-        raw_expr = _as_text(name, dtype, "Parquet").str.strip_chars()
-        raw_expr = pl.when(raw_expr == "").then(None).otherwise(raw_expr)
+        raw_expr = _as_text(name, dtype, "Parquet")
+        if not (text and _is_text(dtype)):
+            raw_expr = pl.when(raw_expr == "").then(None).otherwise(raw_expr)
+        raw_exprs.append(raw_expr.alias(raw_name(name)))
         raw = pl.col(raw_name(name))
-        exprs.append(raw_expr.alias(raw_name(name)))
         if col.type == INT:
-            value = _int_expr(raw)
+            value = _int_fast(raw)
         elif col.type == DEC:
             value = _dec_fast(raw)
-            slow.append((name, DEC))
         elif col.type == BOOL:
             value = _bool_expr(raw)
         elif col.type == TS:
-            value = _ts_fast(raw)
-            slow.append((name, TS))
+            value = _ts_fast(raw, _ts_separator(df[name].head(1000).cast(pl.String)))
         else:
             value = _date_expr(raw)
-        exprs.append(value.alias(name))
+        value_exprs.append(value.alias(name))
+        general.append((name, col.type))
 
     # raw texts first (values refer to them), then values; each step runs in parallel
-    raw_exprs = [e for e in exprs if e.meta.output_name().startswith(RAW_PREFIX)]
-    value_exprs = [e for e in exprs if not e.meta.output_name().startswith(RAW_PREFIX)]
     out = df.with_columns(raw_exprs).with_columns(value_exprs)
 
-    for name, kind in slow:
-        need = out[raw_name(name)].is_not_null() & out[name].is_null()
-        if not need.any():
+    need_exprs = [(pl.col(raw_name(n)).is_not_null() & pl.col(n).is_null()).any().alias(n) for n, _ in general]
+    needs = out.select(need_exprs).row(0, named=True) if need_exprs else {}
+    for name, kind in general:
+        if not needs[name]:
             continue
+        need = out[raw_name(name)].is_not_null() & out[name].is_null()
         idx = need.arg_true()
-        subset = out[raw_name(name)].gather(idx)
-        fixed = parse_ts_general(subset) if kind == TS else parse_dec_general(subset)
+        fixed = _parse_general(kind, out[raw_name(name)].gather(idx))
         out = out.with_columns(out[name].scatter(idx, fixed.rename(name)))
     return out

@@ -7,8 +7,10 @@ record, a record with more fields than the header, a line that is not JSON). A f
 that cannot be read as a whole raises `FileRejected` with the reason.
 
 Line numbers (`_line`, 1-based):
-- CSV / CSV.GZ / XLSX: the record number with the header as line 1, so the first data
-  record is line 2 (equal to the physical line unless a quoted value spans lines).
+- CSV / CSV.GZ: the record number with the header as line 1, so the first data record
+  is line 2 (equal to the physical line unless a quoted value spans lines).
+- XLSX: the row of the first sheet counted from its header row as 1 (the spreadsheet's
+  row number when the header is in row 1; leading empty rows are not counted).
 - JSONL: the physical line.
 - Parquet: row index + 1.
 
@@ -36,6 +38,7 @@ from ..contract import Source
 
 READER_REASON = "__reader_reason"
 LINE = "_line"
+ROW = "__row"  # position of the record in the frame read (added by core)
 
 _CHUNK = 16 * 1024 * 1024
 _BOM = codecs.BOM_UTF8
@@ -152,50 +155,49 @@ def _gunzip(path: Path) -> bytes:
 # --------------------------------------------------------------------------- CSV
 
 
-def _resolve_csv_encoding(blob: Blob, declared: str | None) -> tuple[str, Blob, int]:
-    """(encoding used, UTF-8 blob for the parser, number of '"' in it)."""
-    if declared in (None, "utf-8", "utf-8-sig"):
-        scan = _scan_utf8(blob)
-        has_bom = _prefix(blob, 3) == _BOM
-        if scan.utf8_error is None:
-            return ("utf-8-sig" if has_bom else "utf-8"), blob, scan.quotes
-        if declared is not None:
-            raise FileRejected(
-                f"declared encoding {declared} does not decode: invalid byte sequence "
-                f"at byte offset {scan.utf8_error}"
-            )
-        if has_bom:
+def _transcode(blob: Blob, declared: str | None, utf8_error: int | None) -> tuple[str, bytes]:
+    """Decode a non-UTF-8 CSV strictly and return (encoding, its UTF-8 bytes).
+
+    `declared` is the encoding named in the file name (None: detect). Called only when
+    the bytes are not valid UTF-8 (`utf8_error` is the offset) or a non-UTF-8 encoding
+    is declared.
+    """
+    if declared in ("utf-8", "utf-8-sig"):
+        raise FileRejected(
+            f"declared encoding {declared} does not decode: invalid byte sequence at byte offset {utf8_error}"
+        )
+    data = _read_blob(blob)
+    if declared is None:
+        if data.startswith(_BOM):
             raise FileRejected(
                 "undecodable: starts with a UTF-8 byte-order mark but is not valid UTF-8 "
-                f"(invalid byte sequence at byte offset {scan.utf8_error})"
+                f"(invalid byte sequence at byte offset {utf8_error})"
             )
-        data = _read_blob(blob)
-        text, gb_error = _decode_error(data, "gb18030")
+        text, err = _decode_error(data, "gb18030")
         if text is None:
             raise FileRejected(
-                "undecodable: neither UTF-8 (invalid at byte offset "
-                f"{scan.utf8_error}) nor GB18030 (invalid at byte offset {gb_error}); "
-                "declare the encoding in the file name, e.g. orders.gbk.csv"
+                f"undecodable: neither UTF-8 (invalid at byte offset {utf8_error}) nor "
+                f"GB18030 (invalid at byte offset {err}); declare the encoding in the file "
+                "name, e.g. orders.gbk.csv"
             )
         encoding = "gb18030"
     else:
-        data = _read_blob(blob)
         text, err = _decode_error(data, declared)
         if text is None:
             raise FileRejected(
                 f"declared encoding {declared} does not decode: invalid byte sequence at byte offset {err}"
             )
         encoding = declared
+    del data
     if text.startswith("\ufeff"):
         text = text[1:]
-    utf8 = text.encode("utf-8")
-    del text
-    return encoding, utf8, utf8.count(b'"')
+    return encoding, text.encode("utf-8")
 
 
 def _csv_header(blob: Blob) -> list[str]:
     prefix = _prefix(blob, _HEADER_PREFIX)
-    text = prefix.decode("utf-8", "ignore")  # already validated: only a cut tail is dropped
+    # strict: a header that is not UTF-8 sends the file to encoding detection
+    text, _ = codecs.utf_8_decode(prefix, "strict", len(prefix) < _HEADER_PREFIX)
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -219,8 +221,7 @@ def _header_map(header: list[str], source: Source, label: str) -> dict[int, str]
         if name in wanted:
             if name in seen:
                 raise FileRejected(
-                    f"column {name} appears more than once in the {label} "
-                    f"(positions {seen[name] + 1} and {i + 1})"
+                    f"column {name} appears more than once in the {label} (positions {seen[name] + 1} and {i + 1})"
                 )
             seen[name] = i
             mapping[i] = name
@@ -232,36 +233,72 @@ def _empty_to_null(name: str) -> pl.Expr:
     return pl.when(c == "").then(None).otherwise(c).alias(name)
 
 
+def _polars_csv(blob: Blob, n: int, overflow: bool) -> pl.DataFrame:
+    schema = {f"__c{i}": pl.String for i in range(n)}
+    extra: dict = {}
+    if overflow:  # one more column catches records with more fields than the header
+        schema["__overflow"] = pl.String
+        extra = {"missing_columns": "insert", "truncate_ragged_lines": True}
+    df = pl.read_csv(
+        blob if isinstance(blob, bytes) else str(blob),
+        has_header=False,
+        skip_rows=1,
+        schema=schema,
+        quote_char='"',
+        separator=",",
+        encoding="utf8",
+        raise_if_empty=False,
+        **extra,
+    )
+    if not overflow:
+        df = df.with_columns(pl.lit(None, pl.String).alias("__overflow"))
+    return df
+
+
 def read_csv(path: Path, source: Source, declared: str | None, gz: bool) -> RawTable:
+    """CSV: Polars parses the file as is (it validates UTF-8 strictly); only when that
+    fails are the bytes examined (encoding, quotes, ragged records) and parsed again."""
     blob: Blob = _gunzip(path) if gz else path
     if _size(blob) == 0:
         raise FileRejected("empty: decompresses to 0 bytes")
-    encoding, blob, quotes = _resolve_csv_encoding(blob, declared)
-    if quotes % 2:
-        raise FileRejected(
-            "unterminated quoted field (odd number of '\"'): the file is truncated or malformed"
-        )
-    header = _csv_header(blob)
-    if not any(header):
-        raise FileRejected("no header line")
+    encoding: str | None = None
+    if declared not in (None, "utf-8", "utf-8-sig"):
+        encoding, blob = _transcode(blob, declared, None)
+
+    def header_and_frame(blob: Blob, fast: bool) -> tuple[list[str], pl.DataFrame]:
+        header = _csv_header(blob)
+        if not any(header):
+            raise FileRejected("no header line")
+        return header, _polars_csv(blob, len(header), overflow=not fast)
+
+    try:
+        header, df = header_and_frame(blob, fast=True)
+    except FileRejected:
+        raise
+    except Exception as first:  # find out why, then try once more
+        if encoding is None:
+            scan = _scan_utf8(blob)
+            if scan.utf8_error is not None:
+                encoding, blob = _transcode(blob, declared, scan.utf8_error)
+                quotes = blob.count(b'"')
+            else:
+                quotes = scan.quotes
+        else:
+            quotes = blob.count(b'"') if isinstance(blob, bytes) else _scan_utf8(blob).quotes
+        if quotes % 2:
+            raise FileRejected(
+                "unterminated quoted field (odd number of '\"'): the file is truncated or malformed"
+            ) from first
+        try:
+            header, df = header_and_frame(blob, fast=False)
+        except FileRejected:
+            raise
+        except Exception as e:
+            raise FileRejected(f"unreadable CSV ({_first_line(e)})") from e
+    if encoding is None:
+        encoding = "utf-8-sig" if _prefix(blob, 3) == _BOM else "utf-8"
     mapping = _header_map(header, source, "header")
     n = len(header)
-    schema = {f"__c{i}": pl.String for i in range(n)} | {"__overflow": pl.String}
-    try:
-        df = pl.read_csv(
-            blob if isinstance(blob, bytes) else str(blob),
-            has_header=False,
-            skip_rows=1,
-            schema=schema,
-            missing_columns="insert",
-            truncate_ragged_lines=True,
-            quote_char='"',
-            separator=",",
-            encoding="utf8",
-            raise_if_empty=False,
-        )
-    except Exception as e:  # polars raises ComputeError / NoDataError / panics
-        raise FileRejected(f"unreadable CSV ({_first_line(e)})") from e
     cols = [f"__c{i}" for i in range(n)]
     df = df.with_columns(_empty_to_null(c) for c in cols)
     if df.height:
@@ -294,9 +331,7 @@ def read_jsonl(path: Path, source: Source) -> RawTable:
     data = path.read_bytes()
     scan = _scan_utf8(data)
     if scan.utf8_error is not None:
-        raise FileRejected(
-            f"undecodable: JSONL must be UTF-8 (invalid byte sequence at byte offset {scan.utf8_error})"
-        )
+        raise FileRejected(f"undecodable: JSONL must be UTF-8 (invalid byte sequence at byte offset {scan.utf8_error})")
     encoding = "utf-8"
     if data.startswith(_BOM):
         data = data[3:]
@@ -310,19 +345,18 @@ def read_jsonl(path: Path, source: Source) -> RawTable:
             schema={"raw": pl.String, "__o": pl.String},
             missing_columns="insert",
             truncate_ragged_lines=True,
-            empty_string_is_null=False,
             raise_if_empty=False,
         )
     except Exception as e:
         raise FileRejected(f"unreadable JSONL ({_first_line(e)})") from e
     # a raw \x1f can only occur in a line that is not valid JSON anyway: keep it whole
     lines = lines.with_row_index("_idx").with_columns(
-        raw=pl.when(pl.col("__o").is_not_null())
-        .then(pl.concat_str("raw", pl.lit("\x1f"), "__o"))
-        .otherwise("raw"),
+        raw=pl.when(pl.col("__o").is_not_null()).then(pl.concat_str("raw", pl.lit("\x1f"), "__o")).otherwise("raw"),
     )
     blank = lines["raw"].is_null() | (lines["raw"].str.strip_chars() == "")
     nonblank = lines.filter(~blank)
+    if nonblank.height == 0:
+        raise FileRejected("empty: no JSON records, only blank lines")
     schema = {c: pl.String for c in source.column_names}
 
     records: pl.DataFrame | None = None
@@ -370,9 +404,7 @@ def read_jsonl(path: Path, source: Source) -> RawTable:
         ):
             present.append(c)
     records = records.select(present).with_columns(_empty_to_null(c) for c in present)
-    records = records.with_columns(
-        (good.cast(pl.Int64) + 1).alias(LINE), pl.lit(None, pl.String).alias(READER_REASON)
-    )
+    records = records.with_columns((good.cast(pl.Int64) + 1).alias(LINE), pl.lit(None, pl.String).alias(READER_REASON))
     others = lines.filter(blank | pl.col("_idx").is_in(list(bad))).select(
         (pl.col("_idx").cast(pl.Int64) + 1).alias(LINE),
         pl.col("_idx")

@@ -16,9 +16,9 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
-from ..contract import BOOL, DATE, DEC, INT, STR, TS, Column, Source
+from ..contract import BOOL, DATE, DEC, INT, TS, Column, Source
 from .parse import DATE_ONLY_RE, raw_name
-from .readers import LINE, READER_REASON
+from .readers import LINE, READER_REASON, ROW
 
 REASON = "reason"
 RECORD_KEY = "record_key"
@@ -53,11 +53,7 @@ def _shown(df_cols: set[str], col: Column) -> pl.Expr:
         v = pl.col(col.name).dt.to_string("%Y-%m-%d %H:%M:%S%.f")
     else:
         v = pl.col(col.name).cast(pl.String)
-    cut = (
-        pl.when(v.str.len_chars() > _GOT_MAX)
-        .then(pl.concat_str(v.str.slice(0, _GOT_MAX), _lit("…")))
-        .otherwise(v)
-    )
+    cut = pl.when(v.str.len_chars() > _GOT_MAX).then(pl.concat_str(v.str.slice(0, _GOT_MAX), _lit("…"))).otherwise(v)
     return pl.concat_str(_lit("'"), cut, _lit("'"))
 
 
@@ -148,10 +144,11 @@ def check_rows(df: pl.DataFrame, source: Source, dt: date) -> Checked:
         )
     reader_bad = pl.col(READER_REASON).is_not_null()
 
-    # duplicate key within the file: every copy is set aside
+    # duplicate key within the file: every copy is set aside (a record the reader could
+    # not take apart still counts as a copy of its key)
     key = list(source.key)
-    eligible = pl.all_horizontal([pl.col(k).is_not_null() for k in key]) & ~reader_bad
-    dup_flag = eligible & (eligible.cast(pl.UInt32).sum().over(key) > 1)
+    has_key = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
+    dup_flag = has_key & (pl.len().over(key) > 1)
 
     flags = [r.flag.fill_null(False).alias(f"__f{i}") for i, r in enumerate(rules)]
     flags.append(dup_flag.alias("__fdup"))
@@ -161,8 +158,13 @@ def check_rows(df: pl.DataFrame, source: Source, dt: date) -> Checked:
     flagged = flagged.with_columns(any_bad.alias("__bad"))
 
     record_key = pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="|")
-    good = flagged.filter(~pl.col("__bad")).select(*source.column_names, LINE)
-    bad = flagged.filter(pl.col("__bad"))
+    keep = [*source.column_names, LINE, *([ROW] if ROW in cols else [])]
+    if flagged["__bad"].any():
+        good = flagged.filter(~pl.col("__bad")).select(keep)
+        bad = flagged.filter(pl.col("__bad"))
+    else:  # the common case: no copy of the frame
+        good = flagged.select(keep)
+        bad = flagged.clear()
 
     if bad.height:
         dups = bad.filter(pl.col("__fdup"))
@@ -179,8 +181,7 @@ def check_rows(df: pl.DataFrame, source: Source, dt: date) -> Checked:
         else:
             bad = bad.with_columns(pl.lit(None, pl.String).alias("__dupmsg"))
         parts = [
-            pl.when(pl.col(f"__f{i}")).then(r.message).otherwise(pl.lit(None, pl.String))
-            for i, r in enumerate(rules)
+            pl.when(pl.col(f"__f{i}")).then(r.message).otherwise(pl.lit(None, pl.String)) for i, r in enumerate(rules)
         ]
         parts.append(pl.when(pl.col("__fdup")).then(pl.col("__dupmsg")))
         joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
@@ -188,8 +189,6 @@ def check_rows(df: pl.DataFrame, source: Source, dt: date) -> Checked:
         bad = bad.select(LINE, reason.alias(REASON), record_key.alias(RECORD_KEY)).sort(LINE)
     else:
         bad = pl.DataFrame(schema={LINE: pl.Int64, REASON: pl.String, RECORD_KEY: pl.String})
-    assert good.height + bad.height == df.height, "every row is loaded or set aside"
+    if good.height + bad.height != df.height:
+        raise RuntimeError(f"rows lost in validation: {df.height} != {good.height} + {bad.height}")
     return Checked(good, bad, df.height)
-
-
-__all__ = ["Checked", "REASON", "RECORD_KEY", "STR", "check_rows"]
