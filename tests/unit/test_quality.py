@@ -227,13 +227,13 @@ def test_duplicate_key_within_a_file_lists_every_copy(lcq_home):
     result = gate()
     (bad,) = result.failures()
     assert bad.expectation == "expect_compound_columns_to_be_unique"
-    assert bad.column == "_file_sha256, order_id"
+    assert bad.column == "_dt, _file_name, order_id"
     assert bad.observed == 2
     assert bad.message == (
         "standardised.orders: (order_id) unique within each file "
         "[expect_compound_columns_to_be_unique] failed — 2 rows "
-        "(dt=2025-03-01/orders.csv line 2: order_id=O1; dt=2025-03-01/orders.csv line 4: "
-        "order_id=O1)"
+        "(dt=2025-03-01/orders.csv line 2: _dt=2025-03-01, order_id=O1; "
+        "dt=2025-03-01/orders.csv line 4: _dt=2025-03-01, order_id=O1)"
     )
 
 
@@ -645,3 +645,10 @@ def test_gx_does_not_flood_stderr(tmp_path, capfd):
     )
     _, err = capfd.readouterr()
     assert err.count("great_expectations._docs_decorators") > 100
+
+
+def test_identical_snapshot_bytes_on_two_days_are_not_duplicates(lcq_home):
+    """A platform may deliver the very same file on two days: same checksum, two deliveries."""
+    write_valid(lcq_home)
+    write(lcq_home, "operators", _rows("operators"), dt=date(2025, 3, 2), name="operators.csv")
+    assert gate().passed

@@ -22,7 +22,7 @@ machine, with GX's import (7-12 s here, whatever the design) counted in:
 (b) chosen: DuckDB measures, GX judges. Per source, one DuckDB aggregate scan
     counts the offending rows of every row-level check (`count(*) FILTER (WHERE
     <violation>)`, exact over all rows, nulls treated as GX treats them); a GROUP BY on
-    a 64-bit hash of (`_file_sha256`, key) finds repeated keys, recounted exactly by the
+    a 64-bit hash of (`_dt`, `_file_name`, key) finds repeated keys, recounted exactly by the
     key among the few candidate rows; column names and types come from the Parquet
     footers. GX then validates that profile (one row per check: measure, allowed min,
     allowed max) with three real expectations (not null; metric >= min; max >= metric),

@@ -373,7 +373,7 @@ def _examples(con, rel: str, c: Check, predicate: str | None, n: int, root: Path
                 "values": {
                     k: REDACTED if k in personal and v is not None else v
                     for k, v in zip(cols, values, strict=True)
-                    if k != "_file_sha256"
+                    if k not in ("_file_sha256", "_file_name")  # already named by `file`
                 },
             }
         )

@@ -170,7 +170,7 @@ def contract_checks(suite: str, source: Source, policy: dict[str, Any]) -> list[
         check(
             "expect_compound_columns_to_be_unique",
             f"({', '.join(source.key)}) unique within each file",
-            column_list=["_file_sha256", *source.key],
+            column_list=["_dt", "_file_name", *source.key],
         )
     )
     return out
