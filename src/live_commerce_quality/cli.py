@@ -60,6 +60,7 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
             "as_of": as_of,
             "out": str(out.resolve()),
             "methodology": methodology,
+            "publish": False,
         }
     )
     _print_outcome(folder)
@@ -108,7 +109,7 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
     settings = Settings.from_env()
     landing = (landing or settings.landing).resolve()
     folders = {
-        v: run_dag({"landing": str(landing), "period": period, "as_of": as_of, "methodology": v})
+        v: run_dag({"landing": str(landing), "period": period, "as_of": as_of, "methodology": v, "publish": False})
         for v in (version_a, version_b)
     }
     ra, rb = (pl.read_parquet(folders[v] / "ratings.parquet") for v in (version_a, version_b))
@@ -123,6 +124,20 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
     for row in changed.head(30).iter_rows(named=True):
         click.echo(f"  {row['subject_kind']}:{row['subject_id']} {row['grade_a']}→{row['grade_b']}  {row['moved_by']}")
     click.echo(f"\nwritten to {out}")
+
+
+@main.command("accept-inputs")
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
+@click.option("--reason", required=True, help="why publishing with rejected input files is acceptable")
+def accept_inputs(period: str, as_of: str, reason: str) -> None:
+    """Accept publishing a period whose inputs include rejected files (then re-run it)."""
+    import getpass
+
+    from live_commerce_quality.publication import accept_inputs as record
+
+    path = record(Settings.from_env(), period, as_of, reason, getpass.getuser())
+    click.echo(f"accepted: {path}; the next run of {period} as of {as_of} publishes")
 
 
 @main.command("run-demo")
@@ -201,6 +216,9 @@ def run_dag(conf: dict, dag_id: str = EVALUATION_DAG) -> Path:
             + _failure_excerpt(text)
         )
     click.echo(f"done in {time.monotonic() - started:.0f} s")
+    for line in text.splitlines():
+        if "publication: " in line:
+            click.echo("publication: " + line.split("publication: ", 1)[1].split(" [live_commerce_quality")[0])
     return folder
 
 

@@ -23,6 +23,7 @@ PARAMS = {
     "as_of": Param(None, type=["null", "string"], description="cutoff YYYY-MM-DD; default: from the schedule"),
     "out": Param(None, type=["null", "string"], description="evaluation folder; default: data/evaluations/..."),
     "methodology": Param("1", type="string", description="methodology version"),
+    "publish": Param(True, type="boolean", description="publish under published/ (scheduled runs do)"),
 }
 
 

@@ -41,6 +41,8 @@ class EvaluationRequest:
     as_of: date  # the cutoff C
     out: Path | None = None
     methodology: str = methodology_mod.DEFAULT_VERSION
+    # publish under published/ (scheduled runs); `lcq evaluate` only writes its --out folder
+    publish: bool = False
 
     def __post_init__(self):
         try:
@@ -78,6 +80,7 @@ class EvaluationRequest:
             "as_of": self.as_of.isoformat(),
             "out": None if self.out is None else str(self.out),
             "methodology": self.methodology,
+            "publish": self.publish,
         }
 
     @classmethod
@@ -92,6 +95,7 @@ class EvaluationRequest:
             as_of=date.fromisoformat(str(as_of)),
             out=Path(conf["out"]) if conf.get("out") else None,
             methodology=str(conf.get("methodology") or methodology_mod.DEFAULT_VERSION),
+            publish=bool(conf.get("publish", False)),
         )
 
 
@@ -176,6 +180,8 @@ def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
         ctx,
         previous=_previous_ratings(req, settings),
     )
+    if req.publish:
+        ratings = _publication_version(req, settings, ctx.status, ratings, indicators)
     staged = work / "output"
     if staged.exists():
         shutil.rmtree(staged)
@@ -217,6 +223,15 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> Path:
     else:
         os.replace(incoming, final)
     log.info("evaluation written to %s", final)
+    if req.publish:
+        from live_commerce_quality import publication
+
+        manifest = json.loads((final / "evidence" / "manifest.json").read_text())
+        pub, what = publication.publish(settings, final, manifest)
+        if pub is None:
+            log.warning("publication: %s", what)
+        else:
+            log.info("publication: %s", what)
     return final
 
 
@@ -237,6 +252,7 @@ def run_evaluation(
     out: Path | str | None = None,
     settings: Settings | None = None,
     methodology: str = methodology_mod.DEFAULT_VERSION,
+    publish: bool = False,
 ) -> Path:
     """All steps in this process; returns the evaluation folder."""
     settings = settings or Settings.from_env()
@@ -246,6 +262,7 @@ def run_evaluation(
         as_of=as_of if isinstance(as_of, date) else date.fromisoformat(as_of),
         out=None if out is None else Path(out),
         methodology=methodology,
+        publish=publish,
     )
     result = None
     for _, step in STEPS:
@@ -313,6 +330,21 @@ def _record_gate(req: EvaluationRequest, settings: Settings, name: str, result) 
     (work / f"gate_{name}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True))
     quality.enforce(result)
     return {"gate": name, "passed": result.passed}
+
+
+def _publication_version(
+    req: EvaluationRequest, settings: Settings, status: str, ratings: pl.DataFrame, indicators: pl.DataFrame
+) -> pl.DataFrame:
+    """Version 1 for a first publication; the same version when nothing changed since the
+    last one; the next version (a restatement) when a correction or late delivery did."""
+    from live_commerce_quality import publication
+
+    previous = publication.latest(settings, req.period, status, req.as_of.isoformat())
+    version = 1
+    if previous is not None:
+        same = publication.same_content(ratings, indicators, previous.folder)
+        version = previous.version if same else previous.version + 1
+    return ratings.with_columns(version=pl.lit(version, pl.Int64))
 
 
 def _previous_ratings(req: EvaluationRequest, settings: Settings) -> pl.DataFrame | None:

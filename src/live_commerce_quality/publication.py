@@ -1,0 +1,158 @@
+"""Publication (outputs.md, "Publication"): scheduled runs publish each evaluation under
+`published/<period>/<status>-<as_of>/`, never overwriting one already published. When a
+correction or late delivery changes a published rating, the restatement is a new folder
+beside the old one (`…-v2`) with `restatement.json` giving the reason and the grades that
+changed. `published/index.json` lists every publication; `published/<period>/latest`
+points at the newest final one. A reader sees a whole folder or none of it.
+
+A period whose inputs include rejected files is held until an operator accepts it
+(`lcq accept-inputs`) or a good file replaces the bad one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from live_commerce_quality.settings import Settings
+
+CONTENT_FILES = ("ratings.parquet", "indicators.parquet")
+
+
+@dataclass(frozen=True)
+class Publication:
+    period: str
+    status: str
+    as_of: str
+    version: int
+    folder: Path
+
+    @property
+    def name(self) -> str:
+        base = f"{self.status}-{self.as_of}"
+        return base if self.version == 1 else f"{base}-v{self.version}"
+
+
+def root(settings: Settings) -> Path:
+    return settings.home / "published"
+
+
+def _read_index(settings: Settings) -> list[dict]:
+    path = root(settings) / "index.json"
+    return json.loads(path.read_text())["publications"] if path.exists() else []
+
+
+def latest(settings: Settings, period: str, status: str, as_of: str) -> Publication | None:
+    """The newest publication of the same period, status and cutoff, if any."""
+    same = [p for p in _read_index(settings) if (p["period"], p["status"], p["as_of"]) == (period, status, as_of)]
+    if not same:
+        return None
+    newest = max(same, key=lambda p: p["version"])
+    return Publication(period, status, as_of, newest["version"], root(settings) / period / newest["folder"])
+
+
+def same_content(ratings: pl.DataFrame, indicators: pl.DataFrame, folder: Path) -> bool:
+    """Equal ratings and indicators, whatever the publication version."""
+    old_r = pl.read_parquet(folder / "ratings.parquet").drop("version")
+    old_i = pl.read_parquet(folder / "indicators.parquet")
+    return old_r.equals(ratings.drop("version")) and old_i.equals(indicators)
+
+
+def acceptance_path(settings: Settings, period: str, as_of: str) -> Path:
+    return settings.home / "acceptances" / f"{period}_as-of-{as_of}.json"
+
+
+def accept_inputs(settings: Settings, period: str, as_of: str, reason: str, who: str) -> Path:
+    """Record that an operator accepts publishing despite rejected input files."""
+    path = acceptance_path(settings, period, as_of)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"period": period, "as_of": as_of, "reason": reason, "accepted_by": who}, indent=2))
+    return path
+
+
+def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publication | None, str]:
+    """Publish an evaluation folder; returns (publication or None, what happened)."""
+    period, status, as_of = manifest["period"], manifest["status"], manifest["cutoff"]
+    ratings = pl.read_parquet(evaluation / "ratings.parquet")
+    version = int(ratings["version"][0]) if ratings.height else 1
+    if manifest["rejected_files"] and not acceptance_path(settings, period, as_of).exists():
+        files = ", ".join(f["file"] for f in manifest["rejected_files"])
+        return None, (
+            f"publication of {period} as of {as_of} held: {len(manifest['rejected_files'])} rejected input file(s)"
+            f" ({files}); deliver a good file or run `lcq accept-inputs --period {period} --as-of {as_of}"
+            ' --reason "..."`'
+        )
+    previous = latest(settings, period, status, as_of)
+    if previous is not None and previous.version >= version:
+        return previous, f"already published as {previous.folder} (same content)"
+    pub = Publication(period, status, as_of, version, root(settings) / period / f"{status}-{as_of}")
+    pub = Publication(period, status, as_of, version, root(settings) / period / pub.name)
+    if pub.folder.exists():  # never overwrite what was published
+        return pub, f"already published as {pub.folder}"
+    incoming = pub.folder.parent / f".{pub.folder.name}.incoming"
+    shutil.rmtree(incoming, ignore_errors=True)
+    shutil.copytree(evaluation, incoming)
+    if previous is not None:
+        _write_restatement(incoming, previous, manifest)
+    os.replace(incoming, pub.folder)
+    _update_index(settings, pub)
+    return pub, f"published as {pub.folder}"
+
+
+def _write_restatement(folder: Path, previous: Publication, manifest: dict) -> None:
+    old = pl.read_parquet(previous.folder / "ratings.parquet").select("subject_kind", "subject_id", "grade")
+    new = pl.read_parquet(folder / "ratings.parquet").select("subject_kind", "subject_id", "grade")
+    changed = (
+        old.join(new, on=["subject_kind", "subject_id"], how="full", suffix="_new", coalesce=True)
+        .filter(~pl.col("grade").eq_missing(pl.col("grade_new")))
+        .rename({"grade": "previous_grade", "grade_new": "grade"})
+        .sort("subject_kind", "subject_id")
+    )
+    old_inputs = json.loads((previous.folder / "evidence" / "manifest.json").read_text())["inputs"]
+    seen = {(f["source"], f["dt"], f["file_name"], f["sha256"]) for f in old_inputs}
+    new_files = [
+        f"{f['source']}/dt={f['dt']}/{f['file_name']} ({f['sha256'][:12]})"
+        for f in manifest["inputs"]
+        if (f["source"], f["dt"], f["file_name"], f["sha256"]) not in seen
+    ]
+    payload = {
+        "restates": previous.folder.name,
+        "reason": "corrected or late deliveries changed the rating"
+        if new_files
+        else "re-evaluation changed the rating",
+        "inputs_added_or_replaced": new_files,
+        "grades_changed": changed.to_dicts(),
+    }
+    (folder / "restatement.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def _update_index(settings: Settings, pub: Publication) -> None:
+    entries = [
+        p for p in _read_index(settings) if (p["period"], p["status"], p["as_of"], p["version"])
+        != (pub.period, pub.status, pub.as_of, pub.version)
+    ]  # fmt: skip
+    entries.append(
+        {"period": pub.period, "status": pub.status, "as_of": pub.as_of, "version": pub.version, "folder": pub.name}
+    )
+    entries.sort(key=lambda p: (p["period"], p["status"], p["as_of"], p["version"]))
+    latest_final = {}
+    for p in entries:
+        if p["status"] == "final":
+            latest_final[p["period"]] = p["folder"]  # sorted: the last is the newest cutoff and version
+    index = {"publications": entries, "latest": latest_final}
+    path = root(settings) / "index.json"
+    tmp = path.with_name(".index.json.tmp")
+    tmp.write_text(json.dumps(index, indent=2) + "\n")
+    os.replace(tmp, path)
+    for period, folder in latest_final.items():
+        link = root(settings) / period / "latest"
+        tmp_link = link.with_name(".latest.tmp")
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        tmp_link.symlink_to(folder)
+        os.replace(tmp_link, link)

@@ -1,0 +1,89 @@
+"""Publication: never overwrite, restate beside, index and `latest`, hold on rejected inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import polars as pl
+import pytest
+
+from live_commerce_quality.publication import accept_inputs
+from live_commerce_quality.settings import Settings
+
+from .conftest import LCQ_VARS, build_hand_landing
+
+pytestmark = pytest.mark.integration
+
+LATE_FINDING = (
+    "finding_id,session_id,operator_id,streamer_id,detected_at,finding_type,severity,source,confirmed\n"
+    "FND-B-09,,OP_B,,2026-03-20 10:00:00,counterfeit,major,inspection,true\n"
+)
+
+
+def _verify(folder):
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("LCQ_HOME", str(tmp_path / "home"))
+    for var in LCQ_VARS:
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path
+
+
+def test_publish_restate_and_index(env):
+    from live_commerce_quality.pipeline import run_evaluation
+
+    landing = build_hand_landing(env / "landing")
+    published = env / "home" / "published" / "2026-03"
+
+    run_evaluation(landing, "2026-03", "2026-04-15", env / "e1", publish=True)
+    first = published / "final-2026-04-15"
+    assert (first / "ratings.parquet").exists() and not (first / "restatement.json").exists()
+    assert (published / "latest").resolve() == first.resolve()
+    _verify(first)
+
+    # the same inputs again: nothing new is published
+    run_evaluation(landing, "2026-03", "2026-04-15", env / "e2", publish=True)
+    index = json.loads((env / "home" / "published" / "index.json").read_text())
+    assert [p["folder"] for p in index["publications"]] == ["final-2026-04-15"]
+
+    # a late inspection file (extracted on the cutoff day, arriving after publication)
+    late = landing / "findings" / "dt=2026-04-15" / "late-inspection.csv"
+    late.write_text(LATE_FINDING)
+    run_evaluation(landing, "2026-03", "2026-04-15", env / "e3", publish=True)
+    second = published / "final-2026-04-15-v2"
+    restatement = json.loads((second / "restatement.json").read_text())
+    assert restatement["restates"] == "final-2026-04-15"
+    assert any("late-inspection.csv" in f for f in restatement["inputs_added_or_replaced"])
+    changed = {
+        (c["subject_kind"], c["subject_id"]): (c["previous_grade"], c["grade"]) for c in restatement["grades_changed"]
+    }
+    assert changed[("operator", "OP_B")] == ("B", "E")
+    assert pl.read_parquet(second / "ratings.parquet")["version"].unique().to_list() == [2]
+    _verify(first)  # the earlier publication is untouched
+    assert (published / "latest").resolve() == second.resolve()
+    index = json.loads((env / "home" / "published" / "index.json").read_text())
+    assert index["latest"]["2026-03"] == "final-2026-04-15-v2"
+
+
+def test_rejected_inputs_hold_publication_until_accepted(env):
+    from live_commerce_quality.pipeline import run_evaluation
+
+    landing = build_hand_landing(env / "landing")
+    bad = landing / "reviews" / "dt=2026-04-10" / "broken.csv.gz"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_bytes(b"\x1f\x8b\x08\x00truncated")
+    run_evaluation(landing, "2026-03", "2026-04-15", env / "e1", publish=True)
+    published = env / "home" / "published" / "2026-03"
+    assert not (published / "final-2026-04-15").exists()
+    manifest = json.loads((env / "e1" / "evidence" / "manifest.json").read_text())
+    assert [f["file"] for f in manifest["rejected_files"]] == ["reviews/dt=2026-04-10/broken.csv.gz"]
+
+    accept_inputs(Settings.from_env(), "2026-03", "2026-04-15", "truncated resend; original delivered", "tester")
+    run_evaluation(landing, "2026-03", "2026-04-15", env / "e2", publish=True)
+    assert (published / "final-2026-04-15" / "ratings.parquet").exists()
