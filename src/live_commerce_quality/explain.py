@@ -17,6 +17,7 @@ from live_commerce_quality.methodology import STAGES, Methodology
 from live_commerce_quality.settings import Settings
 
 DOCS_BLOCK = re.compile(r"{%\s*docs\s+indicator_(\S+)\s*%}(.*?){%\s*enddocs\s*%}", re.S)
+LEADING_TITLE = re.compile(r"^\*\*.*?\*\*\s*(\([^)]*\)\.)?\s*")
 
 
 @cache
@@ -79,7 +80,8 @@ def explain(folder: Path, subject: str, m: Methodology) -> str:
             if row is None:
                 continue
             out.append(f"  {ind.id} {ind.name_zh} {ind.name_en}")
-            out.append(f"      {definitions.get(ind.id, '')}")
+            # the block opens with the indicator's bold name and stage, already printed above
+            out.append(f"      {LEADING_TITLE.sub('', definitions.get(ind.id, ''))}")
             line = (
                 f"      numerator {_fmt(row['numerator'])} / denominator {_fmt(row['denominator'])}"
                 f" → raw {_fmt(row['raw_value'])} {ind.unit}; peer {_fmt(row['peer_rate'])};"
