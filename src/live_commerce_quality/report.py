@@ -14,6 +14,9 @@ from live_commerce_quality.publish_tables import GRADE_COLOURS, KIND_NAMES
 
 GRADES = ("A", "B", "C", "D", "E", "NR")
 KIND_ORDER = ("operator", "streamer", "agency", "platform")
+# Above this many subjects the report gives one row per subject instead of a section each:
+# a provincial month has tens of thousands, and a 100 MB page helps nobody.
+DETAILED_MAX_SUBJECTS = 2000
 
 
 def _fmt(value, digits: int = 4) -> str:
@@ -47,15 +50,25 @@ def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology
         .replace_strict({k: i for i, k in enumerate(KIND_ORDER)}, return_dtype=pl.Int32)
         .alias("_k")
     ).sort("_k", "subject_id")
-    by_subject = {
-        key: group.sort("indicator_id").to_dicts()
-        for key, group in indicators.group_by("subject_kind", "subject_id", maintain_order=True)
-    }
+    detailed = ratings.height <= DETAILED_MAX_SUBJECTS
     order = {ind.id: i for i, ind in enumerate(m.indicators)}
-    subjects = []
-    for row in ordered.drop("_k").iter_rows(named=True):
-        rows = by_subject.get((row["subject_kind"], row["subject_id"]), [])
-        subjects.append({**row, "indicators": sorted(rows, key=lambda r: order.get(r["indicator_id"], 99))})
+    subjects, compact = [], []
+    if detailed:
+        by_subject = {
+            key: group.to_dicts()
+            for key, group in indicators.group_by("subject_kind", "subject_id", maintain_order=True)
+        }
+        for row in ordered.drop("_k").iter_rows(named=True):
+            rows = by_subject.get((row["subject_kind"], row["subject_id"]), [])
+            subjects.append({**row, "indicators": sorted(rows, key=lambda r: order.get(r["indicator_id"], 99))})
+    else:
+        scores = indicators.pivot(on="indicator_id", index=["subject_kind", "subject_id"], values="score")
+        ids = [ind.id for ind in m.indicators]
+        wide = ordered.join(scores, on=["subject_kind", "subject_id"], how="left")
+        for kind in KIND_ORDER:
+            rows = wide.filter(pl.col("subject_kind") == kind)
+            if rows.height:
+                compact.append((kind, [{**r, "scores": [r.get(i) for i in ids]} for r in rows.iter_rows(named=True)]))
     movers = ordered.filter(
         pl.col("previous_grade").is_not_null() & (pl.col("previous_grade") != pl.col("grade"))
     ).to_dicts()
@@ -74,6 +87,8 @@ def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology
         movers=movers,
         flagged=flagged,
         subjects=subjects,
+        detailed=detailed,
+        compact=compact,
         names={ind.id: f"{ind.name_zh} {ind.name_en}" for ind in m.indicators},
         definitions=indicator_definitions(),
         fmt=_fmt,
