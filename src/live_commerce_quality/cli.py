@@ -140,6 +140,93 @@ def accept_inputs(period: str, as_of: str, reason: str) -> None:
     click.echo(f"accepted: {path}; the next run of {period} as of {as_of} publishes")
 
 
+@main.command()
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD of the evaluation")
+@click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1, agency:AG1, platform:douyin")
+@click.option("--indicator", "indicator_id", required=True, help="indicator id, e.g. POST-3")
+@click.option("--methodology", default="1", show_default=True, help="methodology version of the evaluation")
+@click.option(
+    "--evaluation",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="evaluation folder (e.g. an `lcq evaluate --out`); default: found under LCQ_HOME",
+)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def lineage(
+    period: str, as_of: str, subject: str, indicator_id: str, methodology: str, evaluation: Path | None, as_json: bool
+) -> None:
+    """List the archived files (with SHA-256) and the rows of each that fed one indicator value."""
+    from live_commerce_quality import lineage as lin
+
+    settings = Settings.from_env()
+    try:
+        found = lin.find(settings, period, as_of, methodology, evaluation)
+        files = lin.files_of(found, subject, indicator_id, settings)
+        value = lin.indicator_value(found, subject, indicator_id)
+    except lin.LineageError as exc:
+        raise click.ClickException(str(exc)) from exc
+    fmt = lin.format_json if as_json else lin.format_text
+    click.echo(fmt(subject, indicator_id, files, value, found))
+
+
+@main.command()
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--since", required=True, help="the cutoff YYYY-MM-DD the period was evaluated as of")
+@click.option("--until", help="last delivery day to look at (YYYY-MM-DD); default: everything received")
+@click.option("--records", "show_records", is_flag=True, help="list every record, not only the files")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output (files and records)")
+def changes(period: str, since: str, until: str | None, show_records: bool, as_json: bool) -> None:
+    """List the records of PERIOD delivered after the cutoff it was evaluated as of, by file."""
+    from live_commerce_quality import changes as ch
+    from live_commerce_quality.text_table import text_table
+
+    settings = Settings.from_env()
+    try:
+        window = ch.check_window(period, since, until)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    records = ch.late_records(settings, window)
+    rejected = ch.rejected_files(settings, window)
+    if as_json:
+        click.echo(ch.format_json(window, records, rejected))
+        return
+    click.echo(ch.format_text(window, records, rejected))
+    if show_records and records.height:
+        click.echo("")
+        header = ("source", "dt", "file", "line", "key", "change")
+        for line in text_table(header, records.drop("file_sha256").rows(), right=(3,)):
+            click.echo(line)
+
+
+@main.command()
+@click.option("--before", required=True, help="remove deliveries with dt before this date (YYYY-MM-DD)")
+@click.option("--reason", help="why (kept in the purge record); required unless --dry-run")
+@click.option("--dry-run", is_flag=True, help="show what would be removed; remove nothing")
+@click.option(
+    "--landing",
+    "landings",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="another landing folder evaluations read from, purged likewise (repeatable)",
+)
+def purge(before: str, reason: str | None, dry_run: bool, landings: tuple[Path, ...]) -> None:
+    """Remove archived, standardised and quarantined deliveries older than three years, with a record."""
+    from datetime import date as date_type
+
+    from live_commerce_quality import retention
+    from live_commerce_quality.locking import LockTimeout
+
+    try:
+        cutoff = date_type.fromisoformat(before)
+    except ValueError as exc:
+        raise click.BadParameter(f"--before must be YYYY-MM-DD, got {before!r}") from exc
+    try:
+        result = retention.purge(Settings.from_env(), cutoff, reason=reason, landings=landings, dry_run=dry_run)
+    except (retention.PurgeRefused, LockTimeout) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(retention.summary(result))
+
+
 @main.command("run-demo")
 def run_demo() -> None:
     """Generate demo data if there is none and evaluate its months through Airflow."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from live_commerce_quality import lineage
 from live_commerce_quality.settings import PROJECT_ROOT, Settings
 
 
@@ -107,6 +108,7 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         summary["set_aside_at_ingest"][f["source"]] += f["rows_set_aside_at_ingest"]
     _dump(evidence / "quarantine_summary.json", summary)
     (staged / "methodology.yaml").write_bytes(m.path.read_bytes())
+    lineage.write_evidence(work / "marts", evidence)
 
 
 def write_checksums(folder: Path) -> None:

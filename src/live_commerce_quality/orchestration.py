@@ -70,6 +70,20 @@ def _pseudonym_key_from_variable() -> None:
         os.environ["LCQ_PSEUDONYM_KEY"] = value
 
 
+def _archive_key_from_variable() -> None:
+    """An Airflow Variable LCQ_ARCHIVE_KEY, when set, supplies the archive encryption key."""
+    if os.environ.get("LCQ_ARCHIVE_KEY"):
+        return
+    from airflow.sdk import Variable
+
+    try:
+        value = Variable.get("LCQ_ARCHIVE_KEY", default=None)
+    except Exception:  # no metadata DB reachable: the environment or the installation key applies
+        value = None
+    if value:
+        os.environ["LCQ_ARCHIVE_KEY"] = value
+
+
 # The pipeline's steps, in order; each becomes one task calling pipeline.step_<name>.
 STEPS = ("ingest", "gate_extracts", "transform", "gate_marts", "grade", "publish")
 
@@ -80,6 +94,7 @@ def _step_callable(step: str, mode: str):
 
         if step == "ingest":
             _pseudonym_key_from_variable()
+            _archive_key_from_variable()
         result = getattr(pipeline, f"step_{step}")(*current_request(mode))
         return str(result) if step == "publish" else result
 

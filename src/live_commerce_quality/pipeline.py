@@ -27,7 +27,14 @@ from live_commerce_quality.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MARTS = ("dim_subjects", "fct_subject_indicators", "fct_veto_findings", "fct_rows_set_aside", "fct_order_scope")
+MARTS = (
+    "dim_subjects",
+    "fct_subject_indicators",
+    "fct_veto_findings",
+    "fct_rows_set_aside",
+    "fct_order_scope",
+    "fct_indicator_lineage",
+)
 
 
 class EvaluationError(RuntimeError):

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from live_commerce_quality.ingest import RECEIPT_SCHEMA, load_receipts, pseudonym
+from live_commerce_quality.ingest import RECEIPT_SCHEMA, load_receipts, pseudonym, read_archived
 from live_commerce_quality.ingest.pseudonymise import pseudonymise
 from live_commerce_quality.settings import DEMO_PSEUDONYM_KEY, Settings
 
@@ -112,7 +112,8 @@ def test_bad_files_are_rejected_whole(settings, name, data, reason):
     assert not (settings.quarantine / "orders").exists()
     # but it is archived with its receipt
     arch = settings.archive / "orders" / "dt=2026-03-02" / r.file_sha256
-    assert (arch / name).read_bytes() == (data.encode() if isinstance(data, str) else data)
+    original = data.encode() if isinstance(data, str) else data
+    assert read_archived(settings, "orders", "2026-03-02", r.file_sha256, name) == original
     receipt = json.loads((arch / "receipt.json").read_text())[name]
     assert receipt["status"] == "rejected" and receipt["reason"] == r.reason
     assert f"REJECTED orders/dt=2026-03-02/{name}: {r.reason}" in report.summary()
@@ -206,7 +207,7 @@ def test_new_content_under_the_same_name_replaces_the_earlier_version(settings):
     # v2 has no bad rows: v1's quarantine no longer applies
     assert quarantine(settings, "orders", "orders.csv").height == 0
     day = settings.archive / "orders" / "dt=2026-03-02"
-    assert (day / v1.file_sha256 / "orders.csv").exists() and (day / v2.file_sha256 / "orders.csv").exists()
+    assert (day / v1.file_sha256 / "orders.csv.enc").exists() and (day / v2.file_sha256 / "orders.csv.enc").exists()
     receipts = load_receipts(settings)
     assert receipts.height == 1 and receipts["file_sha256"][0] == v2.file_sha256
     # and back to the first content: it is in effect again (archive not rewritten)
@@ -225,7 +226,7 @@ def test_same_bytes_under_two_names_share_the_archive_folder(settings):
     report = run(settings)
     sha = hashlib.sha256(GOOD_CSV.encode()).hexdigest()
     folder = settings.archive / "orders" / "dt=2026-03-02" / sha
-    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "b.csv", "receipt.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv.enc", "b.csv.enc", "receipt.json"]
     receipt = json.loads((folder / "receipt.json").read_text())
     assert sorted(receipt) == ["a.csv", "b.csv"]
     assert all("received_at" in v for v in receipt.values())

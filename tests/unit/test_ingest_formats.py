@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from live_commerce_quality.contract import LINEAGE_COLUMNS, standardised_schema
+from live_commerce_quality.ingest import read_archived
 from live_commerce_quality.settings import Settings
 
 from .ingest_support import (
@@ -58,9 +59,8 @@ def test_csv_utf8_values_types_lineage(settings):
     assert df["quantity"].to_list() == [2, 2]
     assert df["paid_at"][0] == dt.datetime(2026, 3, 2, 10, 0)
     assert df["shipped_at"].null_count() == 2  # empty field is null
-    # the original bytes are archived unchanged
-    archived = settings.archive / "orders" / "dt=2026-03-02" / r.file_sha256 / "orders.csv"
-    assert archived.read_bytes() == path.read_bytes()
+    # the original bytes are archived (encrypted) and read back unchanged
+    assert read_archived(settings, "orders", "2026-03-02", r.file_sha256, "orders.csv") == path.read_bytes()
 
 
 def test_csv_with_bom(settings):

@@ -1,4 +1,5 @@
--- After-sales cases of P's orders requested before T, with POST-4 due and on-time flags.
+-- After-sales cases of P's orders requested before T, with POST-4 due and on-time flags
+-- and whether the case is of a quality reason (POST-3).
 with
 
 cases as (
@@ -28,7 +29,13 @@ final as (
         (
             {{ known_by_cutoff('cases.resolved_at') }}
             and cases.resolved_at <= {{ dbt.dateadd('hour', rule('after_sales_within_hours'), 'cases.requested_at') }}
-        ) as is_on_time
+        ) as is_on_time,
+        -- the cases that put a shipped order in POST-3's numerator (as in int_orders_scored)
+        cases.reason in {{ sql_list(rule('quality_return_reasons')) }} as is_quality_case,
+        -- lineage: the delivered file of this record version (fct_indicator_lineage)
+        cases.delivered_dt,
+        cases.file_name,
+        cases.file_sha256
     from cases
     inner join orders on cases.order_id = orders.order_id
     where {{ known_by_cutoff('cases.requested_at') }}

@@ -30,7 +30,11 @@ final as (
             coalesce(resolved, false)
             and {{ known_by_cutoff('closed_at') }}
             and closed_at <= {{ dbt.dateadd('day', rule('complaint_within_days'), 'received_at') }}
-        ) as is_resolved_on_time
+        ) as is_resolved_on_time,
+        -- lineage: the delivered file of this record version (fct_indicator_lineage)
+        delivered_dt,
+        file_name,
+        file_sha256
     from complaints
     where {{ in_period('received_at') }}
 

@@ -27,7 +27,11 @@ final as (
             and not ({{ is_blank('offers.origin') }} and {{ is_blank('offers.manufacturer') }})
             and not {{ is_blank('offers.after_sales_policy') }}
             and not (offers.certificate_required and {{ is_blank('offers.certificate_no') }})
-        ) as is_complete
+        ) as is_complete,
+        -- lineage: the delivered file of this record version (fct_indicator_lineage)
+        offers.delivered_dt,
+        offers.file_name,
+        offers.file_sha256
     from offers
     inner join sessions on offers.session_id = sessions.session_id
 

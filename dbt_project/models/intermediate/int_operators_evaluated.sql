@@ -37,7 +37,11 @@ final as (
         operators.platform,
         operators.main_category,
         operators.license_verified,
-        {{ credit_code_is_valid('operators.credit_code') }} as has_valid_credit_code
+        {{ credit_code_is_valid('operators.credit_code') }} as has_valid_credit_code,
+        -- lineage: the snapshot row in effect (fct_indicator_lineage)
+        operators.delivered_dt,
+        operators.file_name,
+        operators.file_sha256
     from active
     inner join operators on active.operator_id = operators.operator_id
 

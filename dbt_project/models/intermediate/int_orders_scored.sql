@@ -51,6 +51,7 @@ outcomes as (
         orders_of_period.operator_id,
         orders_of_period.streamer_id,
         orders_of_period.session_id,
+        orders_of_period.product_id,
         orders_of_period.paid_at,
         orders_of_period.ship_deadline_at,
 
@@ -80,7 +81,12 @@ outcomes as (
                     - {{ epoch_seconds('orders_of_period.shipped_at') }}
                 ) / 3600.0
         end as delivery_hours,
-        quality_cases.order_id is not null as has_quality_case
+        quality_cases.order_id is not null as has_quality_case,
+
+        -- lineage: the delivered file of this record version (fct_indicator_lineage)
+        orders_of_period.delivered_dt,
+        orders_of_period.file_name,
+        orders_of_period.file_sha256
     from orders_of_period
     left join offers
         on orders_of_period.session_id = offers.session_id

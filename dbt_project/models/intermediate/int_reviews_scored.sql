@@ -21,7 +21,11 @@ final as (
         orders.platform,
         orders.operator_id,
         orders.streamer_id,
-        reviews.rating >= {{ rule('positive_review_min_rating') }} as is_positive
+        reviews.rating >= {{ rule('positive_review_min_rating') }} as is_positive,
+        -- lineage: the delivered file of this record version (fct_indicator_lineage)
+        reviews.delivered_dt,
+        reviews.file_name,
+        reviews.file_sha256
     from reviews
     inner join orders on reviews.order_id = orders.order_id
     where {{ known_by_cutoff('reviews.reviewed_at') }}

@@ -15,7 +15,11 @@ final as (
         operator_id,
         streamer_id,
         started_at,
-        license_displayed
+        license_displayed,
+        -- lineage: the delivered file of this record version (fct_indicator_lineage)
+        delivered_dt,
+        file_name,
+        file_sha256
     from sessions
     where {{ in_period('started_at') }}
 

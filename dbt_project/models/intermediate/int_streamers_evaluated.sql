@@ -36,7 +36,11 @@ final as (
         streamers.display_name,
         streamers.platform,
         streamers.agency_id,
-        streamers.real_name_verified
+        streamers.real_name_verified,
+        -- lineage: the snapshot row in effect (fct_indicator_lineage)
+        streamers.delivered_dt,
+        streamers.file_name,
+        streamers.file_sha256
     from active
     inner join streamers on active.streamer_id = streamers.streamer_id
 

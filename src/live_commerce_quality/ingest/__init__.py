@@ -4,14 +4,23 @@ Public API (used by the pipeline and the Airflow DAG):
 
     ingest_landing(landing, settings, up_to=None) -> IngestReport
     load_receipts(settings) -> polars.DataFrame
+    read_archived(settings, source, dt, sha256, name) -> bytes   (decrypted in memory)
 
 Modules: `layout` (finding deliveries, names), `readers` (formats and encodings),
 `parse` (contract types), `validate` (row rules), `pseudonymise` (keyed hashes),
-`archive` (archive, receipts, atomic writes), `core` (the per-file flow).
+`archive` (encrypted archive, receipts, atomic writes; keys in `..crypto`), `core` (the per-file flow).
 """
 
 from .archive import RECEIPT_SCHEMA
-from .core import QUARANTINE_SCHEMA, FileResult, IngestReport, ingest_file, ingest_landing, load_receipts
+from .core import (
+    QUARANTINE_SCHEMA,
+    FileResult,
+    IngestReport,
+    ingest_file,
+    ingest_landing,
+    load_receipts,
+    read_archived,
+)
 from .pseudonymise import pseudonym
 
 __all__ = [
@@ -23,4 +32,5 @@ __all__ = [
     "ingest_landing",
     "load_receipts",
     "pseudonym",
+    "read_archived",
 ]

@@ -2,24 +2,31 @@
 
 Layout under `settings.archive`:
 
-    <source>/dt=<dt>/<sha256>/<name>            the delivered bytes, unchanged
+    <source>/dt=<dt>/<sha256>/<name>.enc        the delivered bytes, encrypted (see crypto.py)
     <source>/dt=<dt>/<sha256>/receipt.json      {file name: receipt} for those bytes
     <source>/dt=<dt>/_current/<safe name>.json  the current receipt for that name
 
-A version's `receipt.json` is written once (it carries `received_at`, the only
-wall-clock value, which feeds nothing downstream); it maps file name to receipt
-because the same bytes may be delivered under two names on one day. The `_current`
-pointer is the one mutable piece: it names the version of a (source, dt, name) that is
-in effect, in delivery order (a file delivered again with other content replaces it),
-and is what `load_receipts` reads. Its content is deterministic.
+`<sha256>` is the SHA-256 of the delivered (plaintext) bytes: the identity of a version,
+recorded in every receipt and in the lineage of every row. The archived file is named
+after the delivered name (its safe form when the name has path or control characters or
+is very long) with `.enc` appended; `read_archived` returns the original bytes, decrypted
+and verified in memory. Nothing else ever decrypts an archived file.
+
+A version's `receipt.json` is written once per name (it carries `received_at`, the only
+wall-clock value, which feeds nothing downstream, and `archive`: the archived file, its
+cipher, key id and the SHA-256 of its ciphertext); it maps file name to receipt because
+the same bytes may be delivered under two names on one day. The `_current` pointer is the
+one mutable piece: it names the version of a (source, dt, name) that is in effect, in
+delivery order (a file delivered again with other content replaces it), and is what
+`load_receipts` reads. Its content is deterministic.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import shutil
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,10 +34,17 @@ from typing import Any
 
 import polars as pl
 
+from .. import crypto
+from ..crypto import ArchiveKey
 from ..settings import Settings
+from .layout import safe_name
+
+log = logging.getLogger("live_commerce_quality.ingest")
 
 CURRENT_DIR = "_current"
 RECEIPT_FILE = "receipt.json"
+ENCRYPTED_SUFFIX = ".enc"
+ENCRYPTED_MARKER = ".encrypted"  # the archive holds no plain originals
 
 # Columns of `load_receipts` (and fields of every receipt), in order.
 RECEIPT_SCHEMA: dict[str, pl.DataType] = {
@@ -84,16 +98,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_copy(src: Path, dst: Path) -> None:
-    tmp = _tmp_beside(dst)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
     """Same frame -> same bytes: fixed compression, row groups and statistics."""
     tmp = _tmp_beside(path)
@@ -116,25 +120,141 @@ def version_dir(settings: Settings, source: str, dt: date, sha: str) -> Path:
     return settings.archive / source / f"dt={dt.isoformat()}" / sha
 
 
-def archive_bytes(settings: Settings, source: str, dt: date, name: str, sha: str, src: Path) -> Path:
-    """Copy the delivered bytes into the archive (once; never rewritten)."""
-    dst = version_dir(settings, source, dt, sha) / name
-    if not dst.exists():
-        atomic_copy(src, dst)
-    return dst
+def archived_name(name: str) -> str:
+    """File name of the encrypted original of a delivered file called `name`."""
+    return safe_name(name) + ENCRYPTED_SUFFIX
 
 
-def write_version_receipt(settings: Settings, receipt: dict[str, Any]) -> None:
-    """Add this name's receipt beside the archived bytes, unless it is already there."""
+def archived_path(settings: Settings, source: str, dt: date | str, sha: str, name: str) -> Path:
+    if isinstance(dt, str):
+        dt = date.fromisoformat(dt)
+    return version_dir(settings, source, dt, sha) / archived_name(name)
+
+
+FILE_CHANGED = "the file changed while it was being archived"
+
+
+class FileChanged(Exception):
+    """The delivered file changed between identifying and archiving it."""
+
+
+def archive_original(
+    settings: Settings, source: str, dt: date, name: str, sha: str, src: Path, key: ArchiveKey
+) -> dict[str, Any] | None:
+    """Encrypt the delivered bytes into the archive (once; never rewritten).
+
+    Returns the archive entry for the receipt (file, cipher, key id, ciphertext SHA-256),
+    or None when this original is already archived under this name. Raises FileChanged
+    when the bytes read now are not the ones identified as `sha`.
+    """
+    folder = version_dir(settings, source, dt, sha)
+    dst = folder / archived_name(name)
+    if dst.exists():
+        return None
+    tmp = _tmp_beside(dst)
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            done = crypto.encrypt_stream(fin, fout, key, sha)
+            fout.flush()
+            os.fsync(fout.fileno())
+        if done.plaintext_sha256 != sha:
+            raise FileChanged(
+                f"{FILE_CHANGED} (SHA-256 {sha[:12]}… when identified, "
+                f"{done.plaintext_sha256[:12]}… when archived); it is read again on the next run"
+            )
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    legacy = folder / name  # a plain copy made before the archive was encrypted
+    if legacy.is_file() and sha256_file(legacy)[0] == sha:
+        legacy.unlink()
+    return _archive_entry(dst, key, done.ciphertext_sha256)
+
+
+def _archive_entry(path: Path, key: ArchiveKey, ciphertext_sha: str) -> dict[str, Any]:
+    return {
+        "file": path.name,
+        "format": crypto.FORMAT_NAME,
+        "cipher": crypto.CIPHER_NAME,
+        "key_id": key.key_id,
+        "ciphertext_sha256": ciphertext_sha,
+    }
+
+
+def read_archived(
+    settings: Settings, source: str, dt: date | str, sha256: str, name: str, key: ArchiveKey | None = None
+) -> bytes:
+    """The original bytes of a delivered file, decrypted in memory and verified against
+    its SHA-256. They never touch the disk. Raises crypto.ArchiveDecryptError (wrong key,
+    damaged file) or FileNotFoundError, naming the file."""
+    path = archived_path(settings, source, dt, sha256, name)
+    dt_text = dt if isinstance(dt, str) else dt.isoformat()
+    label = f"archived {source}/dt={dt_text}/{name} ({path.relative_to(settings.archive).as_posix()})"
+    if key is None:
+        key = crypto.archive_key(settings.home)
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{label}: not in the archive") from None
+    return crypto.decrypt_bytes(blob, key, sha256, label)
+
+
+def encrypt_plaintext_originals(settings: Settings, key: ArchiveKey) -> int:
+    """Encrypt originals archived in plain text by an earlier version; returns how many.
+
+    A plain copy whose bytes do not match its folder's SHA-256 is left alone (and
+    reported): it is evidence of something, and is not destroyed. Runs once per archive.
+    """
+    marker = settings.archive / ENCRYPTED_MARKER
+    if marker.exists():
+        return 0
+    done = 0
+    for receipt_path in sorted(settings.archive.glob(f"*/dt=*/*/{RECEIPT_FILE}")):
+        folder = receipt_path.parent
+        receipts = json.loads(receipt_path.read_text("utf-8"))
+        changed = False
+        for name, entry in receipts.items():
+            plain = folder / name
+            if not plain.is_file():
+                continue
+            if sha256_file(plain)[0] != folder.name:
+                log.warning("%s: plain archived copy does not match its SHA-256; left as it is", plain)
+                continue
+            source, dt = entry["source"], date.fromisoformat(entry["dt"])
+            archived = archive_original(settings, source, dt, name, folder.name, plain, key)
+            plain.unlink(missing_ok=True)
+            if archived is not None:
+                entry["archive"] = archived
+                changed = True
+            done += 1
+        if changed:
+            atomic_write_bytes(receipt_path, _json_bytes(receipts))
+    atomic_write_bytes(marker, b"archived originals are encrypted (lcq-archive-1)\n")
+    if done:
+        log.warning("encrypted %d original(s) archived in plain text by an earlier version", done)
+    return done
+
+
+def write_version_receipt(settings: Settings, receipt: dict[str, Any], archived: dict[str, Any] | None) -> None:
+    """Add this name's receipt beside the archived bytes, unless it is already there
+    (`archived`: the archive entry of an original archived by this run, if any)."""
     d = version_dir(settings, receipt["source"], date.fromisoformat(receipt["dt"]), receipt["file_sha256"])
     path = d / RECEIPT_FILE
     existing: dict[str, Any] = {}
     if path.exists():
         existing = json.loads(path.read_text("utf-8"))
-        if receipt["file_name"] in existing:
+        entry = existing.get(receipt["file_name"])
+        if entry is not None:
+            if archived is None or entry.get("archive") == archived:
+                return
+            entry["archive"] = archived
+            atomic_write_bytes(path, _json_bytes(existing))
             return
     entry = dict(receipt)
     entry["received_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    if archived is not None:
+        entry["archive"] = archived
     existing[receipt["file_name"]] = entry
     atomic_write_bytes(path, _json_bytes(existing))
 

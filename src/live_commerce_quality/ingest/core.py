@@ -1,7 +1,7 @@
 """Ingest: landing -> archive + receipts -> standardised Parquet + quarantine.
 
 Per delivered file, in delivery order (dt, then file name in byte order):
-identify (SHA-256) -> archive the original bytes -> read (format, encoding) ->
+identify (SHA-256) -> archive the original bytes, encrypted -> read (format, encoding) ->
 validate rows -> write standardised rows and quarantined rows -> receipt.
 """
 
@@ -17,10 +17,11 @@ from typing import Any
 
 import polars as pl
 
+from .. import crypto
 from ..contract import CONTRACT_VERSION, FORMATS, LINEAGE_COLUMNS, SOURCES, Source, standardised_schema
 from ..settings import Settings, pseudonym_key
 from . import archive
-from .layout import Delivery, declared_encoding, discover, file_format, safe_name
+from .layout import Delivery, declared_encoding, discover, file_format, label, safe_name
 from .parse import POLARS_TYPE, parse_frame
 from .pseudonymise import pseudonymise
 from .readers import LINE, ROW, FileRejected, read_delivery
@@ -29,8 +30,8 @@ from .validate import REASON, RECORD_KEY, check_rows
 log = logging.getLogger("live_commerce_quality.ingest")
 
 # Bumped when ingest logic changes what it writes: a file received under an older
-# version is processed again instead of being a no-op.
-INGEST_VERSION = "1"
+# version is processed again instead of being a no-op. 2: originals archived encrypted.
+INGEST_VERSION = "2"
 
 ISSUES_KEPT = 20  # row problems kept per file in the report (all are in quarantine)
 
@@ -69,7 +70,7 @@ class FileResult:
 
     @property
     def label(self) -> str:
-        return f"{self.source}/dt={self.dt.isoformat()}/{self.file_name}"
+        return label(self.source, self.dt, self.file_name)
 
     def receipt(self) -> dict[str, Any]:
         d = {k: v for k, v in asdict(self).items() if k in archive.RECEIPT_SCHEMA}
@@ -92,6 +93,7 @@ class IngestReport:
     problems: list[str] = field(default_factory=list)  # unknown folders, stray files
     skipped_after_up_to: int = 0
     demo_key: bool = False
+    archive_key_file: str | None = None  # the installation key file, when LCQ_ARCHIVE_KEY is not set
 
     @property
     def processed(self) -> list[FileResult]:
@@ -136,6 +138,10 @@ class IngestReport:
             lines.append(f"{self.skipped_after_up_to} file(s) after up_to skipped")
         if self.demo_key:
             lines.append("WARNING: pseudonyms made with the public demo key (set LCQ_PSEUDONYM_KEY)")
+        if self.archive_key_file:
+            lines.append(
+                f"WARNING: archive encrypted with the installation key {self.archive_key_file} (set LCQ_ARCHIVE_KEY)"
+            )
         for f in self.rejected:
             lines.append(f"REJECTED {f.label}: {f.reason}")
         for f in self.loaded:
@@ -213,7 +219,7 @@ def _out_path(root: Path, d: Delivery, safe: str) -> Path:
     return root / d.source / f"dt={d.dt.isoformat()}" / f"{safe}.parquet"
 
 
-def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
+def ingest_file(d: Delivery, settings: Settings, key: bytes, archive_key: crypto.ArchiveKey) -> FileResult:
     src = SOURCES[d.source]
     safe = safe_name(d.name)
     clock = _Clock(d.label)
@@ -228,11 +234,18 @@ def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
         and current.get("contract_version") == CONTRACT_VERSION
         and current.get("ingest_version") == INGEST_VERSION
         and (current.get("status") == "rejected" or std_path.exists())
+        and not str(current.get("reason") or "").startswith(archive.FILE_CHANGED)
     ):
         log.info("%s: unchanged (sha256 %s already in effect)", d.label, sha[:12])
         return FileResult.from_receipt(current, action="unchanged")
 
-    archive.archive_bytes(settings, d.source, d.dt, d.name, sha, d.path)
+    changed: str | None = None
+    archived: dict[str, Any] | None = None
+    try:
+        archived = archive.archive_original(settings, d.source, d.dt, d.name, sha, d.path, archive_key)
+    except archive.FileChanged as e:
+        changed = str(e)
+    clock.lap("archive")
     fmt = file_format(d.name)
     result = FileResult(
         source=d.source,
@@ -251,12 +264,15 @@ def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
         contract_version=CONTRACT_VERSION,
     )
     try:
+        if changed is not None:
+            raise FileRejected(changed)
         if size == 0:
             raise FileRejected("empty file (0 bytes)")
         if fmt is None:
             raise FileRejected(f"unknown format (expected a name ending in {', '.join(FORMATS)})")
-        clock.lap("archive")
-        raw = read_delivery(d.path, fmt, src, declared_encoding(d.name, fmt))
+        # a name that is not valid UTF-8 cannot be handed to Polars as a path: read the bytes
+        blob = d.path if d.text_path else d.path.read_bytes()
+        raw = read_delivery(blob, fmt, src, declared_encoding(d.name, fmt))
         clock.lap("read")
         result.encoding = raw.encoding
         missing = [c for c in src.required if c not in raw.present]
@@ -322,7 +338,7 @@ def ingest_file(d: Delivery, settings: Settings, key: bytes) -> FileResult:
         )
 
     receipt = result.receipt()
-    archive.write_version_receipt(settings, receipt)
+    archive.write_version_receipt(settings, receipt, archived)
     history = list(current.get("history", [])) if current else []
     history.append(sha)
     archive.write_current(settings, safe, receipt, history)
@@ -340,17 +356,28 @@ def ingest_landing(landing: Path, settings: Settings, up_to: date | None = None)
             "LCQ_PSEUDONYM_KEY is not set: pseudonyms are made with the PUBLIC DEMO KEY; "
             "fine for demo data, never for real personal data"
         )
+    archive_key = crypto.archive_key(settings.home)
+    if archive_key.generated:
+        log.warning(
+            "%s is not set: archived originals are encrypted with the installation key %s; fine for "
+            "demo data, but for real data the operator should supply %s (and keep a copy of it)",
+            crypto.KEY_ENV,
+            archive_key.origin,
+            crypto.KEY_ENV,
+        )
+    archive.encrypt_plaintext_originals(settings, archive_key)
     found = discover(Path(landing), up_to)
     report = IngestReport(
         landing=Path(landing),
         problems=found.problems,
         skipped_after_up_to=found.skipped,
         demo_key=is_demo,
+        archive_key_file=archive_key.origin if archive_key.generated else None,
     )
     for p in found.problems:
         log.warning("landing: %s", p)
     for d in found.deliveries:
-        report.files.append(ingest_file(d, settings, key))
+        report.files.append(ingest_file(d, settings, key, archive_key))
     log.info("%s", report.summary().splitlines()[0])
     return report
 
@@ -358,3 +385,9 @@ def ingest_landing(landing: Path, settings: Settings, up_to: date | None = None)
 def load_receipts(settings: Settings) -> pl.DataFrame:
     """Current receipt per (source, dt, file_name); see archive.RECEIPT_SCHEMA."""
     return archive.load_receipts(settings)
+
+
+def read_archived(settings: Settings, source: str, dt: date | str, sha256: str, name: str) -> bytes:
+    """The original bytes of a delivered file from the archive, decrypted and verified in
+    memory (see archive.read_archived)."""
+    return archive.read_archived(settings, source, dt, sha256, name)

@@ -8,6 +8,7 @@ declared encoding as the last dotted part of the stem: `orders.gbk.csv`, `orders
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -34,9 +35,34 @@ DECLARED_ENCODINGS = {
 FORMAT_LABELS = {suffix: suffix.lstrip(".") for suffix in FORMATS}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def display_name(fs_name: str) -> str:
+    """A file name as text. A name that is not valid UTF-8 (the file system allows any
+    bytes) keeps its undecodable bytes as `\\xNN` escapes, so receipts, messages and
+    Parquet can hold it."""
+    try:
+        fs_name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(fs_name).decode("utf-8", "backslashreplace")
+    return fs_name
+
+
+def printable(name: str) -> str:
+    """A name for messages: control characters (a newline in a file name) as `\\xNN`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+
+
+def label(source: str, dt: date, name: str) -> str:
+    """`orders/dt=2026-03-02/orders.csv`: how messages name a delivered file."""
+    return f"{source}/dt={dt.isoformat()}/{printable(name)}"
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """One delivered file, as found in the landing folder."""
+    """One delivered file, as found in the landing folder. `name` is the delivered name
+    as text (see display_name); `path` is the file itself."""
 
     source: str
     dt: date
@@ -45,13 +71,21 @@ class Delivery:
 
     @property
     def label(self) -> str:
-        """`orders/dt=2026-03-02/orders.csv`: how messages name the file."""
-        return f"{self.source}/dt={self.dt.isoformat()}/{self.name}"
+        return label(self.source, self.dt, self.name)
 
     @property
     def order_key(self) -> tuple:
         # delivery order: dt, then file name in byte order (source only breaks ties)
-        return (self.dt, self.name.encode("utf-8", "surrogateescape"), self.source)
+        return (self.dt, os.fsencode(self.path.name), self.source)
+
+    @property
+    def text_path(self) -> bool:
+        """Whether the path can be handed to libraries that take text paths."""
+        try:
+            str(self.path).encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
 
 
 @dataclass
@@ -82,20 +116,26 @@ def declared_encoding(name: str, fmt: str | None) -> str | None:
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+# Longest safe name in UTF-8 bytes: outputs append `.parquet`, `.json` or `.enc` and must
+# stay under the usual 255-byte limit of a file name.
+SAFE_NAME_MAX_BYTES = 180
 
 
 def safe_name(name: str) -> str:
     """A file-system-safe name derived from the delivered name, stable per name.
 
-    Path and control characters become `_` and a leading dot is neutralised; when
-    anything had to change, a short hash of the original name keeps two different
-    names from colliding.
+    Path and control characters become `_`, a leading dot is neutralised and a very long
+    name is cut; when anything had to change, a short hash of the original name keeps two
+    different names from colliding.
     """
     safe = _UNSAFE.sub("_", name)
     if safe.startswith("."):
         safe = "_" + safe[1:]
-    if safe != name:
+    encoded = safe.encode("utf-8", "surrogateescape")
+    if safe != name or len(encoded) > SAFE_NAME_MAX_BYTES:
         digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        if len(encoded) > SAFE_NAME_MAX_BYTES - 9:
+            safe = encoded[: SAFE_NAME_MAX_BYTES - 9].decode("utf-8", "ignore")
         safe = f"{safe}-{digest}"
     return safe
 
@@ -112,7 +152,7 @@ def discover(landing: Path, up_to: date | None = None) -> Discovery:
     if not landing.is_dir():
         return Discovery([], [f"landing folder {landing} does not exist"], 0)
     for source_dir in sorted(landing.iterdir()):
-        rel = source_dir.name
+        rel = printable(display_name(source_dir.name))
         if source_dir.name.startswith("."):
             continue
         if not source_dir.is_dir():
@@ -122,7 +162,7 @@ def discover(landing: Path, up_to: date | None = None) -> Discovery:
             problems.append(f"{rel}: unknown source folder (expected one of {', '.join(SOURCES)}); ignored")
             continue
         for dt_dir in sorted(source_dir.iterdir()):
-            rel_dt = f"{rel}/{dt_dir.name}"
+            rel_dt = f"{rel}/{printable(display_name(dt_dir.name))}"
             if dt_dir.name.startswith("."):
                 continue
             m = _DT_DIR.match(dt_dir.name)
@@ -135,7 +175,7 @@ def discover(landing: Path, up_to: date | None = None) -> Discovery:
                 problems.append(f"{rel_dt}: malformed dt folder (not a calendar date); ignored")
                 continue
             for f in sorted(dt_dir.iterdir()):
-                rel_f = f"{rel_dt}/{f.name}"
+                rel_f = f"{rel_dt}/{printable(display_name(f.name))}"
                 if f.name.startswith("."):
                     problems.append(f"{rel_f}: hidden file ignored")
                     continue
@@ -145,6 +185,6 @@ def discover(landing: Path, up_to: date | None = None) -> Discovery:
                 if up_to is not None and dt > up_to:
                     skipped += 1
                     continue
-                deliveries.append(Delivery(source_dir.name, dt, f.name, f))
+                deliveries.append(Delivery(source_dir.name, dt, display_name(f.name), f))
     deliveries.sort(key=lambda d: d.order_key)
     return Discovery(deliveries, problems, skipped)

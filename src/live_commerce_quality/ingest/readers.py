@@ -14,6 +14,10 @@ Line numbers (`_line`, 1-based):
 - JSONL: the physical line.
 - Parquet: row index + 1.
 
+Every reader takes the file's path or, for an original re-read from the archive, its bytes.
+
+CSV line ends: LF, CRLF, or CR alone (old spreadsheets on the Mac), which is read as LF.
+
 CSV encodings: a name may declare one (`orders.gbk.csv`); a declared encoding that does
 not decode is a rejected file naming the byte offset. Otherwise: a UTF-8 byte-order mark
 means UTF-8; else strict UTF-8; else strict GB18030; else the file is rejected. Nothing
@@ -143,9 +147,9 @@ def _read_blob(blob: Blob) -> bytes:
     return blob if isinstance(blob, bytes) else blob.read_bytes()
 
 
-def _gunzip(path: Path) -> bytes:
+def _gunzip(blob: Blob) -> bytes:
     try:
-        return gzip.decompress(path.read_bytes())
+        return gzip.decompress(_read_blob(blob))
     except EOFError as e:
         raise FileRejected(f"truncated gzip stream ({_first_line(e)})") from e
     except (OSError, zlib.error) as e:
@@ -255,7 +259,17 @@ def _polars_csv(blob: Blob, n: int, overflow: bool) -> pl.DataFrame:
     return df
 
 
-def read_csv(path: Path, source: Source, declared: str | None, gz: bool) -> RawTable:
+def _cr_to_lf(blob: Blob) -> Blob:
+    """A CSV whose lines end in CR alone, read with LF instead (its bytes hold no LF at
+    all, so no value can be changed by this but a line break inside quotes)."""
+    prefix = _prefix(blob, _HEADER_PREFIX)
+    if b"\n" in prefix or b"\r" not in prefix:
+        return blob
+    data = _read_blob(blob)
+    return data if b"\n" in data else data.replace(b"\r", b"\n")
+
+
+def read_csv(path: Blob, source: Source, declared: str | None, gz: bool) -> RawTable:
     """CSV: Polars parses the file as is (it validates UTF-8 strictly); only when that
     fails are the bytes examined (encoding, quotes, ragged records) and parsed again."""
     blob: Blob = _gunzip(path) if gz else path
@@ -264,6 +278,7 @@ def read_csv(path: Path, source: Source, declared: str | None, gz: bool) -> RawT
     encoding: str | None = None
     if declared not in (None, "utf-8", "utf-8-sig"):
         encoding, blob = _transcode(blob, declared, None)
+    blob = _cr_to_lf(blob)
 
     def header_and_frame(blob: Blob, fast: bool) -> tuple[list[str], pl.DataFrame]:
         header = _csv_header(blob)
@@ -280,6 +295,7 @@ def read_csv(path: Path, source: Source, declared: str | None, gz: bool) -> RawT
             scan = _scan_utf8(blob)
             if scan.utf8_error is not None:
                 encoding, blob = _transcode(blob, declared, scan.utf8_error)
+                blob = _cr_to_lf(blob)
                 quotes = blob.count(b'"')
             else:
                 quotes = scan.quotes
@@ -327,8 +343,30 @@ def read_csv(path: Path, source: Source, declared: str | None, gz: bool) -> RawT
 # --------------------------------------------------------------------------- JSONL
 
 
-def read_jsonl(path: Path, source: Source) -> RawTable:
-    data = path.read_bytes()
+def _nested_values(records: pl.DataFrame, raws: pl.Series, columns: list[str]) -> dict[int, str]:
+    """Records (by position) where a contract column holds a JSON object or array, which
+    Polars would otherwise hand over as its JSON text. Only values that look like one are
+    decoded again (a string value may also start with '[' or '{')."""
+    found: dict[int, str] = {}
+    for c in columns:
+        v = records[c]
+        looks = (v.str.starts_with("{") & v.str.ends_with("}")) | (v.str.starts_with("[") & v.str.ends_with("]"))
+        for i in looks.fill_null(False).arg_true().to_list():
+            if i in found:
+                continue
+            try:
+                obj = json.loads(raws[i])
+            except ValueError:
+                continue
+            value = obj.get(c) if isinstance(obj, dict) else None
+            if isinstance(value, dict | list):
+                kind = "an object" if isinstance(value, dict) else "an array"
+                found[i] = f"{c} is {kind} in JSON, not a single value"
+    return found
+
+
+def read_jsonl(path: Blob, source: Source) -> RawTable:
+    data = _read_blob(path)
     scan = _scan_utf8(data)
     if scan.utf8_error is not None:
         raise FileRejected(f"undecodable: JSONL must be UTF-8 (invalid byte sequence at byte offset {scan.utf8_error})")
@@ -396,6 +434,7 @@ def read_jsonl(path: Path, source: Source) -> RawTable:
     else:
         good = nonblank["_idx"]
 
+    nested = _nested_values(records, lines["raw"].gather(good), list(source.column_names))
     # a key present in no record is a missing column (not the same as all nulls)
     present = []
     for c in source.column_names:
@@ -404,7 +443,12 @@ def read_jsonl(path: Path, source: Source) -> RawTable:
         ):
             present.append(c)
     records = records.select(present).with_columns(_empty_to_null(c) for c in present)
-    records = records.with_columns((good.cast(pl.Int64) + 1).alias(LINE), pl.lit(None, pl.String).alias(READER_REASON))
+    reader_reason = (
+        pl.Series(READER_REASON, [nested.get(i) for i in range(records.height)], dtype=pl.String)
+        if nested
+        else pl.lit(None, pl.String).alias(READER_REASON)
+    )
+    records = records.with_columns((good.cast(pl.Int64) + 1).alias(LINE), reader_reason)
     others = lines.filter(blank | pl.col("_idx").is_in(list(bad))).select(
         (pl.col("_idx").cast(pl.Int64) + 1).alias(LINE),
         pl.col("_idx")
@@ -418,11 +462,14 @@ def read_jsonl(path: Path, source: Source) -> RawTable:
 # --------------------------------------------------------------------------- Parquet
 
 
-def read_parquet(path: Path, source: Source) -> RawTable:
+def read_parquet(path: Blob, source: Source) -> RawTable:
+    def src():
+        return io.BytesIO(path) if isinstance(path, bytes) else path
+
     try:
-        schema = pl.read_parquet_schema(path)
+        schema = pl.read_parquet_schema(src())
         present = [c for c in source.column_names if c in schema]
-        df = pl.read_parquet(path, columns=present) if present else pl.read_parquet(path)
+        df = pl.read_parquet(src(), columns=present) if present else pl.read_parquet(src())
     except Exception as e:
         raise FileRejected(f"unreadable Parquet, truncated or corrupt ({_first_line(e)})") from e
     height = df.height
@@ -436,11 +483,11 @@ def read_parquet(path: Path, source: Source) -> RawTable:
 # --------------------------------------------------------------------------- XLSX
 
 
-def read_xlsx(path: Path, source: Source) -> RawTable:
+def read_xlsx(path: Blob, source: Source) -> RawTable:
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(path.read_bytes())
+        reader = fastexcel.read_excel(_read_blob(path))
         if not reader.sheet_names:
             raise FileRejected("unreadable XLSX: the workbook has no sheet")
         sheet = reader.load_sheet(0, header_row=None, dtypes="string")
@@ -470,7 +517,8 @@ def read_xlsx(path: Path, source: Source) -> RawTable:
 # --------------------------------------------------------------------------- dispatch
 
 
-def read_delivery(path: Path, fmt: str, source: Source, declared: str | None) -> RawTable:
+def read_delivery(path: Blob, fmt: str, source: Source, declared: str | None) -> RawTable:
+    """Read a delivered file (its path, or its bytes when re-read from the archive)."""
     if fmt == "csv":
         return read_csv(path, source, declared, gz=False)
     if fmt == "csv.gz":
