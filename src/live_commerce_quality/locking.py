@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,13 @@ class LockTimeout(RuntimeError):
 
 
 @contextmanager
-def exclusive(path: Path, what: str, timeout_s: float | None = None) -> Iterator[None]:
+def exclusive(path: Path, what: str, timeout_s: float | None = None) -> Iterator[IO[str]]:
+    """Hold the lock on `path` for the block; yields the locked file.
+
+    The lock belongs to the open file, not to the process: a child process given the file
+    (`subprocess.run(..., pass_fds=[f.fileno()])`) keeps it locked until the child ends too,
+    even if this process is killed first.
+    """
     if timeout_s is None:
         timeout_s = float(os.environ.get("LCQ_LOCK_TIMEOUT_S", "900"))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +59,7 @@ def exclusive(path: Path, what: str, timeout_s: float | None = None) -> Iterator
         handle.write(f"pid {os.getpid()}")
         handle.flush()
         try:
-            yield
+            yield handle
         finally:
             handle.seek(0)
             handle.truncate()

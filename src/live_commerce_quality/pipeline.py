@@ -17,11 +17,13 @@ import sys
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
 from live_commerce_quality import methodology as methodology_mod
 from live_commerce_quality.contract import SOURCES, standardised_schema
+from live_commerce_quality.folders import replace_folder
 from live_commerce_quality.locking import exclusive
 from live_commerce_quality.settings import Settings
 
@@ -158,9 +160,9 @@ def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
         **m.dbt_vars(),
     }
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive(settings.warehouse.with_suffix(".lock"), "warehouse"):
+    with exclusive(settings.warehouse.with_suffix(".lock"), "warehouse") as lock:
         # unit tests of the formulas run in the test suite, not in every evaluation
-        run_dbt(["build", "--exclude-resource-type", "unit_test"], settings, work, dbt_vars)
+        run_dbt(["build", "--exclude-resource-type", "unit_test"], settings, work, dbt_vars, lock=lock)
         _export_marts(settings, work / "marts")
     return {"marts": str(work / "marts")}
 
@@ -219,16 +221,8 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> Path:
     if incoming.exists():
         shutil.rmtree(incoming)
     shutil.copytree(staged, incoming)
-    if final.exists():
-        # An evaluation folder (not a publication) is replaced whole by a re-run.
-        old = final.parent / f".{final.name}.old"
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(final, old)
-        os.replace(incoming, final)
-        shutil.rmtree(old)
-    else:
-        os.replace(incoming, final)
+    # An evaluation folder (not a publication) is replaced whole by a re-run.
+    replace_folder(incoming, final)
     log.info("evaluation written to %s", final)
     if req.publish:
         from live_commerce_quality import publication
@@ -280,8 +274,12 @@ def run_evaluation(
 # --- helpers -----------------------------------------------------------------------------
 
 
-def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict) -> None:
-    """dbt in its own process: one writer, clean adapter state, its log in the work folder."""
+def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, lock: IO[str] | None = None) -> None:
+    """dbt in its own process: one writer, clean adapter state, its log in the work folder.
+
+    `lock`, the held warehouse lock, is handed to dbt: were this process killed, dbt would
+    go on writing the warehouse, and the lock must keep other runs out until dbt ends too.
+    """
     dbt = Path(sys.executable).parent / "dbt"
     env = {
         **os.environ,
@@ -298,7 +296,8 @@ def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict) -> 
         "--vars", json.dumps(dbt_vars),
     ]  # fmt: skip
     work.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    keep = () if lock is None else (lock.fileno(),)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, pass_fds=keep)
     tail = "\n".join(proc.stdout.splitlines()[-40:])
     if proc.returncode != 0:
         raise EvaluationError(f"dbt {' '.join(args)} failed (exit {proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")

@@ -156,12 +156,16 @@ def case(case_id: str, fault: str, *rounds: tuple[File, ...], expect: tuple[Expe
     CASES.append(Case(case_id, fault, rounds, expect, **kw))
 
 
-def rejected(f: File, reason: str) -> tuple[File, ...]:
-    """One file that must be rejected whole with `reason`; also returns its expectation."""
+Round = tuple[tuple[File, ...], tuple[Expect, ...]]  # files of one run, and what they must give
+
+
+def rejected(f: File, reason: str) -> Round:
+    """One file that must be rejected whole with `reason`."""
     return (f,), (Expect(f.source, f.name, "rejected", reason, dt=f.dt),)
 
 
-def loaded(f: File, rows_in: int, rows_loaded: int, bad: dict[int, str] | None = None, **kw) -> tuple:
+def loaded(f: File, rows_in: int, rows_loaded: int, bad: dict[int, str] | None = None, **kw) -> Round:
+    """One file that must be loaded: `rows_in` read, `rows_loaded` kept, `bad` set aside."""
     return (f,), (Expect(f.source, f.name, "loaded", None, rows_in, rows_loaded, bad or {}, dt=f.dt, **kw),)
 
 

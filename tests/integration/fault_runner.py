@@ -14,6 +14,7 @@ would leave the most behind:
     gate        once the marts' quality gate has judged, before its result is recorded
     grade       after ratings.parquet is written, before indicators.parquet
     publish     once the evaluation is copied beside the old folder, before the swap
+    publish-swap  right after the new folder took the old one's place, before the old is removed
     publication after the publication folder is moved into place, before the index lists it
     stall-dbt   not a kill: after dbt, still holding the warehouse lock, touch
                 `<stall-file>.ready` and wait until `<stall-file>` exists (concurrency tests)
@@ -68,7 +69,14 @@ def inject(point: str, stall_file: Path | None) -> None:
                 return real_run(cmd, **kwargs)
             log = Path(cmd[cmd.index("--log-path") + 1]) / "dbt.log"
             seen = log.stat().st_size if log.exists() else 0  # the log is appended to
-            proc = subprocess.Popen(cmd, env=kwargs.get("env"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # as the pipeline asks (its environment, the warehouse lock), without capturing output
+            proc = subprocess.Popen(
+                cmd,
+                env=kwargs.get("env"),
+                pass_fds=kwargs.get("pass_fds", ()),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             while proc.poll() is None:
                 if log.exists():
                     with open(log, "rb") as fh:
@@ -109,6 +117,18 @@ def inject(point: str, stall_file: Path | None) -> None:
             return result
 
         shutil.copytree = copytree
+
+    elif point == "publish-swap":
+        from live_commerce_quality import folders
+
+        original_exchange = folders.exchange
+
+        def exchange(a, b):
+            if not original_exchange(a, b):
+                raise RuntimeError("this file system cannot exchange folders: no fault point")
+            die()
+
+        folders.exchange = exchange
 
     elif point == "publication":
 

@@ -113,7 +113,7 @@ def reference(tmp_path_factory):
     return home, landing, out, verified_sums(out)
 
 
-@pytest.mark.parametrize("fault", ["ingest", "dbt", "dbt-orphan", "gate", "grade", "publish"])
+@pytest.mark.parametrize("fault", ["ingest", "dbt", "dbt-orphan", "gate", "grade", "publish", "publish-swap"])
 def test_killed_run_leaves_everything_usable_and_rerun_is_identical(reference, fault):
     home, landing, out, sums = reference
     settings = settings_of(home)
@@ -193,7 +193,8 @@ def test_two_runs_at_once_one_waits_the_other_refuses(reference, tmp_path):
     assert c.returncode == 0, ("".join(c_err) + rest)[-3000:]
 
     assert verified_sums(tmp_path / "a") == sums_alone
-    assert verified_sums(tmp_path / "c") == verified_sums(run_in_process(home, landing, tmp_path / "c-alone", "2026-04-14"))
+    alone = run_in_process(home, landing, tmp_path / "c-alone", "2026-04-14")
+    assert verified_sums(tmp_path / "c") == verified_sums(alone)
     assert_warehouse_usable(settings_of(home))
 
 

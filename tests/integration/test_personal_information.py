@@ -17,6 +17,7 @@ rows (keys changed), so their personal values are among those collected.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
 import io
@@ -126,8 +127,9 @@ def run(request, tmp_path_factory) -> Run:
 
 
 class Scanner:
-    """Finds any of a set of strings (as UTF-8 and GB18030 bytes) in bytes, and in text
-    columns; Polars' Aho-Corasick matcher does the search. Returns the values found."""
+    """Finds any of a set of strings (as UTF-8 and GB18030 bytes) in bytes, and in text;
+    Polars' Aho-Corasick matcher does the search, over many items at once (building the
+    matcher is the costly part). Returns the values found, by item."""
 
     def __init__(self, values: set[str]):
         self.value_of: dict[str, str] = {}  # byte pattern (each byte as one character) -> value
@@ -137,41 +139,44 @@ class Scanner:
         self.byte_patterns = sorted(self.value_of)
         self.text_patterns = sorted(values)
 
-    def in_bytes(self, data: bytes) -> list[str]:
-        if not data:
-            return []
-        hits = pl.Series([data.decode("latin-1")]).str.extract_many(self.byte_patterns, overlapping=False)
-        return sorted({self.value_of[h] for h in hits.explode().drop_nulls().to_list()})
+    @staticmethod
+    def _search(labels: list[str], texts: list[str], patterns: list[str]) -> dict[str, list[str]]:
+        if not texts:
+            return {}
+        hits = pl.DataFrame({"label": labels, "hit": pl.Series(texts, dtype=pl.String)}).with_columns(
+            pl.col("hit").str.extract_many(patterns, overlapping=False)
+        )
+        hits = hits.explode("hit").drop_nulls("hit").unique().sort("label", "hit")
+        return {label: group["hit"].to_list() for (label,), group in hits.group_by("label", maintain_order=True)}
 
-    def in_text(self, column: pl.Series) -> list[str]:
-        column = column.drop_nulls()
-        if column.len() == 0:
-            return []
-        hits = column.str.extract_many(self.text_patterns, overlapping=False)
-        return sorted(set(hits.explode().drop_nulls().to_list()))
+    def in_bytes(self, items: dict[str, bytes]) -> dict[str, list[str]]:
+        labels = list(items)
+        found = self._search(labels, [items[k].decode("latin-1") for k in labels], self.byte_patterns)
+        return {k: sorted({self.value_of[h] for h in v}) for k, v in found.items()}
+
+    def in_text(self, items: dict[str, pl.Series]) -> dict[str, list[str]]:
+        labels, texts = [], []
+        for label, column in items.items():
+            values = column.drop_nulls().cast(pl.String).to_list()
+            labels += [label] * len(values)
+            texts += values
+        return self._search(labels, texts, self.text_patterns)
 
 
 def scan_files(root: Path, scanner: Scanner) -> dict[str, list[str]]:
     """Every file under root, its bytes and, for zip and gzip files, their members'."""
-    found: dict[str, list[str]] = {}
+    items: dict[str, bytes] = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
         where = path.relative_to(root).as_posix()
-        if hits := scanner.in_bytes(data):
-            found[where] = hits
-        members: list[tuple[str, bytes]] = []
+        items[where] = data
         if data[:4] == b"PK\x03\x04":
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                members = [(m, z.read(m)) for m in z.namelist()]
+                items.update((f"{where}!{m}", z.read(m)) for m in z.namelist())
         elif data[:2] == b"\x1f\x8b":
-            try:
-                members = [("(gunzipped)", gzip.decompress(data))]
-            except (EOFError, OSError):  # a truncated delivery in the landing
-                members = []
-        for member, content in members:
-            if hits := scanner.in_bytes(content):
-                found[f"{where}!{member}"] = hits
-    return found
+            with contextlib.suppress(EOFError, OSError):  # a truncated delivery in the landing
+                items[f"{where}!(gunzipped)"] = gzip.decompress(data)
+    return scanner.in_bytes(items)
 
 
 def _text_columns(df: pl.DataFrame) -> list[str]:
@@ -179,20 +184,20 @@ def _text_columns(df: pl.DataFrame) -> list[str]:
 
 
 def scan_parquet(root: Path, scanner: Scanner) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+    """The text columns of every Parquet file under root, decompressed."""
+    items: dict[str, pl.Series] = {}
     for path in sorted(root.rglob("*.parquet")):
         try:
             df = pl.read_parquet(path)
         except Exception:  # a truncated delivery in the landing
             continue
-        for c in _text_columns(df):
-            if hits := scanner.in_text(df[c].cast(pl.String)):
-                found[f"{path.relative_to(root).as_posix()}:{c}"] = hits
-    return found
+        items.update((f"{path.relative_to(root).as_posix()}:{c}", df[c]) for c in _text_columns(df))
+    return scanner.in_text(items)
 
 
 def scan_duckdb(path: Path, scanner: Scanner) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+    """The text columns of every table of a DuckDB database."""
+    items: dict[str, pl.Series] = {}
     con = duckdb.connect(str(path), read_only=True)
     try:
         columns = con.sql(
@@ -206,12 +211,12 @@ def scan_duckdb(path: Path, scanner: Scanner) -> dict[str, list[str]]:
             """
         ).fetchall()
         for schema, table, column in columns:
-            values = con.sql(f'select distinct "{column}" from "{schema}"."{table}"').pl().to_series()
-            if hits := scanner.in_text(values):
-                found[f"{schema}.{table}.{column}"] = hits
+            query = f'select distinct "{column}" from "{schema}"."{table}"'
+            items[f"{schema}.{table}.{column}"] = con.sql(query).pl().to_series()
     finally:
         con.close()
-    return found
+    assert items, f"{path}: no text column found"
+    return scanner.in_text(items)
 
 
 # --------------------------------------------------------------------------- tests
@@ -241,14 +246,14 @@ def test_the_scan_finds_the_values_where_they_are(run):
     orders = run.landing / "orders"
     csvs = sorted(orders.rglob("*.csv"))
     assert csvs
+    found = scan_files(orders, scanner)
     for path in csvs:
-        assert scanner.in_bytes(path.read_bytes()), path
+        assert found.get(path.relative_to(orders).as_posix()), path
     if run.name == "demo":
-        gbk = [p for p in csvs if not _utf8(p.read_bytes())]
+        gbk = [p.relative_to(orders).as_posix() for p in csvs if not _utf8(p.read_bytes())]
         assert gbk
         for path in gbk:  # addresses found as their GB18030 bytes
-            assert any(not v.isascii() for v in scanner.in_bytes(path.read_bytes())), path
-        found = scan_files(orders, scanner)
+            assert any(not v.isascii() for v in found[path]), path
         assert any(k.endswith(".xlsx!xl/sharedStrings.xml") for k in found)
         assert any(k.endswith(".csv.gz!(gunzipped)") for k in found)
         assert any(k.endswith(":buyer_phone") for k in scan_parquet(orders, scanner))

@@ -68,8 +68,8 @@ def _check_accounting(settings: Settings, report: IngestReport) -> None:
         # lines are unique: a row is either loaded or set aside, never both
         assert not set(std["_line"]) & set(q["line"])
         assert len(set(std["_line"]) | set(q["line"])) == r.rows_in
-        expected_issues = [f"{r.label} line {n}: {why}" for n, why in q.select("line", "reason").head(ISSUES_KEPT).rows()]
-        assert list(r.issues) == expected_issues
+        first = q.select("line", "reason").head(ISSUES_KEPT).rows()
+        assert list(r.issues) == [f"{r.label} line {n}: {why}" for n, why in first]
 
 
 def _result(report: IngestReport, e: Expect) -> FileResult:

@@ -11,16 +11,8 @@ Modules: `layout` (finding deliveries, names), `readers` (formats and encodings)
 `archive` (encrypted archive, receipts, atomic writes; keys in `..crypto`), `core` (the per-file flow).
 """
 
-from .archive import RECEIPT_SCHEMA
-from .core import (
-    QUARANTINE_SCHEMA,
-    FileResult,
-    IngestReport,
-    ingest_file,
-    ingest_landing,
-    load_receipts,
-    read_archived,
-)
+from .archive import RECEIPT_SCHEMA, read_archived
+from .core import QUARANTINE_SCHEMA, FileResult, IngestReport, ingest_file, ingest_landing, load_receipts
 from .pseudonymise import pseudonym
 
 __all__ = [

@@ -219,7 +219,13 @@ def _out_path(root: Path, d: Delivery, safe: str) -> Path:
     return root / d.source / f"dt={d.dt.isoformat()}" / f"{safe}.parquet"
 
 
-def ingest_file(d: Delivery, settings: Settings, key: bytes, archive_key: crypto.ArchiveKey) -> FileResult:
+def ingest_file(
+    d: Delivery, settings: Settings, key: bytes, archive_key: crypto.ArchiveKey | None = None
+) -> FileResult:
+    """One delivered file; `key` makes the pseudonyms, `archive_key` encrypts the archived
+    original (default: crypto.archive_key for this installation)."""
+    if archive_key is None:
+        archive_key = crypto.archive_key(settings.home)
     src = SOURCES[d.source]
     safe = safe_name(d.name)
     clock = _Clock(d.label)
@@ -385,9 +391,3 @@ def ingest_landing(landing: Path, settings: Settings, up_to: date | None = None)
 def load_receipts(settings: Settings) -> pl.DataFrame:
     """Current receipt per (source, dt, file_name); see archive.RECEIPT_SCHEMA."""
     return archive.load_receipts(settings)
-
-
-def read_archived(settings: Settings, source: str, dt: date | str, sha256: str, name: str) -> bytes:
-    """The original bytes of a delivered file from the archive, decrypted and verified in
-    memory (see archive.read_archived)."""
-    return archive.read_archived(settings, source, dt, sha256, name)
