@@ -93,6 +93,8 @@ def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publi
     pub = Publication(period, status, as_of, version, root(settings) / period / f"{status}-{as_of}")
     pub = Publication(period, status, as_of, version, root(settings) / period / pub.name)
     if pub.folder.exists():  # never overwrite what was published
+        # a run killed between moving the folder into place and indexing it left it unlisted
+        _update_index(settings, pub)
         return pub, f"already published as {pub.folder}"
     incoming = pub.folder.parent / f".{pub.folder.name}.incoming"
     shutil.rmtree(incoming, ignore_errors=True)

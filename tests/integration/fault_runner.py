@@ -1,7 +1,7 @@
 """Run one evaluation in this process, optionally killed (SIGKILL) at a chosen point.
 
     python tests/integration/fault_runner.py --landing L --period P --as-of C --out DIR
-        [--publish] [--fault POINT] [--stall-file PATH]
+        [--publish] [--fault POINT] [--stall-file PATH] [--code-version V]
 
 The faults are injected here, by wrapping the function that runs at that point, so the
 product carries no fault hooks. Each point is in the middle of a step, where a real crash
@@ -161,7 +161,12 @@ def main() -> None:
     parser.add_argument("--publish", action="store_true")
     parser.add_argument("--fault")
     parser.add_argument("--stall-file", type=Path)
+    parser.add_argument("--code-version", help="the code version the evidence records (see test_faults.py)")
     args = parser.parse_args()
+    if args.code_version:
+        from live_commerce_quality import evidence
+
+        evidence.code_version = lambda: args.code_version
     if args.fault:
         inject(args.fault, args.stall_file)
     from live_commerce_quality.pipeline import run_evaluation

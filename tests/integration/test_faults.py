@@ -31,6 +31,10 @@ pytestmark = pytest.mark.integration
 RUNNER = Path(__file__).with_name("fault_runner.py")
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD, AS_OF = "2026-03", "2026-04-15"
+# The evidence records the code version (git commit, `-dirty`), which can change while the
+# suite runs when someone commits or edits; byte-identity is about the runs, so every run
+# here records the same one.
+CODE_VERSION = "0.0.0+faults"
 
 
 def verified_sums(folder: Path) -> bytes:
@@ -54,7 +58,7 @@ def runner_env(home: Path, **extra: str) -> dict:
 
 def start_runner(home: Path, landing: Path, out: Path, *, as_of: str = AS_OF, fault: str | None = None, **kw):
     cmd = [sys.executable, str(RUNNER), "--landing", str(landing), "--period", PERIOD, "--as-of", as_of,
-           "--out", str(out), "--publish"]  # fmt: skip
+           "--out", str(out), "--publish", "--code-version", CODE_VERSION]  # fmt: skip
     if fault:
         cmd += ["--fault", fault]
     if kw.get("stall_file"):
@@ -78,6 +82,7 @@ def run_in_process(home: Path, landing: Path, out: Path, as_of: str = AS_OF) -> 
         mp.setenv("LCQ_HOME", str(home))
         for var in LCQ_VARS:
             mp.delenv(var, raising=False)
+        mp.setattr("live_commerce_quality.evidence.code_version", lambda: CODE_VERSION)
         return run_evaluation(landing, PERIOD, as_of, out=out, publish=True)
 
 
