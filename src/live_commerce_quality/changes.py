@@ -35,7 +35,7 @@ import calendar
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -110,7 +110,7 @@ def _versions(files: list[tuple[date, Path]], columns: list[str]) -> pl.LazyFram
     return pl.scan_parquet([f for _, f in files]).select(*columns, "_dt", "_file_name", "_file_sha256", "_line")
 
 
-def _in_effect(frame: pl.LazyFrame, key: list[str], first_wins: bool = False) -> pl.LazyFrame:
+def in_effect(frame: pl.LazyFrame, key: list[str], first_wins: bool = False) -> pl.LazyFrame:
     """The version of each key that counts (extracts.md: latest dt, then file name, then
     line; reviews: the first)."""
     order = ["_dt", "_file_name", "_line"]
@@ -144,7 +144,7 @@ def _placement(settings: Settings, name: str, until: date | None) -> _Placement:
         return _Placement(OWN_TIME[name])
     parent, link, time_column = VIA_PARENT[name]
     versions = _versions(_files(settings, parent, until), [*link, time_column])
-    parents = None if versions is None else _in_effect(versions, list(SOURCES[parent].key)).select(*link, time_column)
+    parents = None if versions is None else in_effect(versions, list(SOURCES[parent].key)).select(*link, time_column)
     return _Placement(time_column, link, parents)
 
 
@@ -182,7 +182,7 @@ def _classify(name: str, files: list[tuple[date, Path]], window: Window, placed:
         rows = late.with_columns(seen=pl.lit(False), was_in_p=pl.lit(False))
     else:
         # the version each key had in the evaluation as of the cutoff
-        before = of_period(_in_effect(earlier, key, source.first_version_wins), "was_in_p")
+        before = of_period(in_effect(earlier, key, source.first_version_wins), "was_in_p")
         rows = late.join(before.select(*key, "was_in_p", seen=pl.lit(True)), on=key, how="left").with_columns(
             pl.col("seen").fill_null(False), pl.col("was_in_p").fill_null(False)
         )
@@ -283,9 +283,10 @@ def format_json(window: Window, records: pl.DataFrame, rejected: pl.DataFrame) -
 
 
 def check_window(period: str, since: str, until: str | None) -> Window:
+    """The window of the command line's options, or ValueError saying what is wrong."""
     try:
+        datetime.strptime(period, "%Y-%m")
         window = Window(period, date.fromisoformat(since), date.fromisoformat(until) if until else None)
-        _ = window.start
     except ValueError as exc:
         raise ValueError(f"period must be YYYY-MM and dates YYYY-MM-DD: {exc}") from None
     if window.until is not None and window.until <= window.since:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from live_commerce_quality.methodology import DEFAULT_VERSION
 from live_commerce_quality.settings import Settings
 from live_commerce_quality.text_table import text_table
 
@@ -63,7 +64,9 @@ class Found:
         return str(self.table)
 
 
-def find(settings: Settings, period: str, as_of: str, methodology: str = "1", evaluation: Path | None = None) -> Found:
+def find(
+    settings: Settings, period: str, as_of: str, methodology: str = DEFAULT_VERSION, evaluation: Path | None = None
+) -> Found:
     """The lineage of the evaluation of `period` as of `as_of`.
 
     `evaluation` names the folder (`lcq evaluate --out` writes anywhere); otherwise the
@@ -75,12 +78,13 @@ def find(settings: Settings, period: str, as_of: str, methodology: str = "1", ev
         if not table.is_file():
             raise LineageError(f"{evaluation} has no {EVIDENCE_FILE} (evaluated before lineage was recorded?)")
         return Found(table, _if_file(evaluation / "indicators.parquet"))
-    suffix = "" if methodology == "1" else f"-m{methodology}"
+    # the default methodology's folder has no suffix (pipeline.output_dir)
+    suffix = "" if methodology == DEFAULT_VERSION else f"-m{methodology}"
     for status in ("final", "provisional"):
         folder = settings.evaluations / period / f"{status}-{as_of}{suffix}"
         if (folder / EVIDENCE_FILE).is_file():
             return Found(folder / EVIDENCE_FILE, _if_file(folder / "indicators.parquet"))
-    work = settings.home / "runs" / f"{period}_as-of-{as_of}_m{methodology}"
+    work = settings.home / "runs" / f"{period}_as-of-{as_of}_m{methodology}"  # pipeline.work_dir
     table = work / "marts" / f"{MART}.parquet"
     if table.is_file():
         return Found(table, _if_file(work / "output" / "indicators.parquet"))

@@ -16,6 +16,11 @@ Removing the archive day folder whole takes the receipts and pointers with the f
 publications are not touched: they are the record of what was decided, and their lineage
 keeps naming the purged files by checksum.
 
+Snapshots are cumulative (extracts.md): an operator delivered once in 2021 and never again
+is still that operator today. A snapshot day that holds the version in effect of any record
+is therefore kept, whatever its age, and the record says so; it goes once later snapshots
+have superseded all of it.
+
 A purge is safe to interrupt. It first writes its record (status `started`, listing every
 file with its SHA-256), then moves each day folder into a `.purge-<id>` folder beside the
 sources (one rename each; nothing reads there), then deletes those and marks the record
@@ -38,6 +43,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
+from live_commerce_quality.changes import in_effect
 from live_commerce_quality.contract import SOURCES
 from live_commerce_quality.locking import exclusive
 from live_commerce_quality.settings import Settings
@@ -91,9 +99,25 @@ def _roots(settings: Settings, landings: tuple[Path, ...] = ()) -> list[tuple[st
     return [*extra, *((area, getattr(settings, area)) for area in AREAS)]
 
 
-def plan(settings: Settings, before: date, landings: tuple[Path, ...] = ()) -> list[Partition]:
-    """Every day folder of a known source with dt before `before`, in removal order."""
-    found = []
+def snapshots_in_effect(settings: Settings) -> dict[tuple[str, date], int]:
+    """(snapshot source, dt) -> how many records have their version in effect in that day's
+    deliveries (the latest delivered version of each key, from the standardised layer)."""
+    held: dict[tuple[str, date], int] = {}
+    for name, source in SOURCES.items():
+        files = sorted((settings.standardised / name).glob("dt=*/*.parquet")) if source.snapshot else []
+        if not files:
+            continue
+        versions = pl.scan_parquet(files).select(*source.key, "_dt", "_file_name", "_line")
+        current = in_effect(versions, list(source.key)).group_by("_dt").len().collect()
+        held |= {(name, dt): n for dt, n in current.iter_rows()}
+    return held
+
+
+def plan(settings: Settings, before: date, landings: tuple[Path, ...] = ()) -> tuple[list[Partition], list[dict]]:
+    """Every day folder of a known source with dt before `before`, in removal order, and
+    the snapshot days kept because they still hold records in effect."""
+    in_effect_days = snapshots_in_effect(settings)
+    found, kept = [], {}
     for area, root in _roots(settings, landings):
         for source in SOURCES:
             folder = root / source
@@ -104,9 +128,17 @@ def plan(settings: Settings, before: date, landings: tuple[Path, ...] = ()) -> l
                 if m is None or not day.is_dir():
                     continue
                 dt = date.fromisoformat(m.group(1))
-                if dt < before:
+                if dt >= before:
+                    continue
+                if (source, dt) in in_effect_days:
+                    kept[(source, dt)] = in_effect_days[(source, dt)]
+                else:
                     found.append(Partition(area, root, source, dt, day))
-    return found
+    reasons = [
+        {"source": source, "dt": dt.isoformat(), "reason": f"holds the snapshot in effect of {n} record(s)"}
+        for (source, dt), n in sorted(kept.items())
+    ]
+    return found, reasons
 
 
 def _files(folder: Path) -> Iterator[Path]:
@@ -168,10 +200,6 @@ class PurgeResult:
     record: dict
     record_path: Path | None  # None for a dry run
 
-    @property
-    def removed_files(self) -> int:
-        return len(self.record["files"])
-
 
 def purge(
     settings: Settings,
@@ -200,7 +228,7 @@ def purge(
             # nothing may archive, standardise or read the deliveries while they go
             locks.enter_context(exclusive(settings.home / "ingest.lock", "ingest"))
             locks.enter_context(exclusive(settings.warehouse.with_suffix(".lock"), "warehouse"))
-        partitions = plan(settings, before, landings)
+        partitions, kept = plan(settings, before, landings)
         record = {
             "purge": "deliveries with dt before the date below",
             "before": before.isoformat(),
@@ -213,6 +241,7 @@ def purge(
             "status": "dry run" if dry_run else "started",
             "folders": [{"area": area, "root": str(root)} for area, root in _roots(settings, landings)],
             **describe(partitions),
+            "kept": kept,
         }
         if dry_run:
             return PurgeResult(before, record, None)
@@ -266,13 +295,15 @@ def summary(result: PurgeResult) -> str:
     head = "would remove" if result.record_path is None else "removed"
     lines = [f"{head} every delivery with dt before {r['before']} (today {r['today']}):"]
     if not r["totals"]:
-        lines.append("  nothing: no delivery that old is held")
+        lines.append("  nothing to remove")
     for area in AREAS:
         for source, t in sorted(r["totals"].get(area, {}).items()):
             rows = f", {t['rows_in']} row(s) delivered" if area == "archive" else ""
             lines.append(
                 f"  {area:<12} {source:<17} {t['days']} day(s), {t['files']} file(s), {t['bytes']} bytes{rows}"
             )
+    for k in r["kept"]:
+        lines.append(f"  kept {k['source']}/dt={k['dt']}: {k['reason']}")
     if result.record_path is not None:
         lines.append(f"record: {result.record_path}")
     return "\n".join(lines)

@@ -23,16 +23,22 @@ BAD = "opx,douyin,坏行,,maybe,food,110105\n"  # not a boolean: set aside at in
 TODAY = date(2026, 11, 28)
 
 
+def deliver_operators(settings: Settings, dt: str, numbers: list[int], bad: bool = False) -> None:
+    folder = settings.landing / "operators" / f"dt={dt}"
+    folder.mkdir(parents=True)
+    rows = "".join(GOOD.format(n=n) for n in numbers) + (BAD if bad else "")
+    (folder / "operators.csv").write_text(HEADER + rows)
+
+
 @pytest.fixture
 def held(lcq_home, tmp_path) -> Settings:
-    """Operators delivered on three days, 2021 and 2022 (old) and 2026 (young), each with a
-    good row; the 2021 delivery also has a row set aside. Ingested from the settings'
-    landing folder, as the scheduled runs do."""
+    """Operator snapshots delivered on three days: 2021 (with a row set aside) and 2022,
+    both old, and 2026, which supersedes them. Ingested from the settings' landing folder,
+    as the scheduled runs do."""
     settings = Settings.from_env()
-    for n, dt in enumerate(("2021-05-01", "2022-12-31", "2026-03-01")):
-        folder = settings.landing / "operators" / f"dt={dt}"
-        folder.mkdir(parents=True)
-        (folder / "operators.csv").write_text(HEADER + GOOD.format(n=n) + (BAD if n == 0 else ""))
+    deliver_operators(settings, "2021-05-01", [0], bad=True)
+    deliver_operators(settings, "2022-12-31", [1])
+    deliver_operators(settings, "2026-03-01", [0, 1, 2])
     ingest_landing(settings.landing, settings)
     return settings
 
@@ -107,6 +113,7 @@ def test_purge_removes_every_place_an_old_delivery_lives_and_records_it(held):
         ("2021-05-01", 2, 1, 1),
         ("2022-12-31", 1, 1, 0),
     }
+    assert record["kept"] == []
     assert record["totals"]["archive"]["operators"]["rows_in"] == 3
     assert record["totals"]["landing"]["operators"]["files"] == 2
     roots = {f["area"]: Path(f["root"]) for f in record["folders"]}
@@ -141,3 +148,20 @@ def test_cli_purge_refuses_then_removes_with_a_record(held):
     assert "removed every delivery with dt before 2022-01-01" in old.output
     assert "record: " in old.output
     assert day_folders(held)["archive"] == ["dt=2022-12-31", "dt=2026-03-01"]
+
+
+def test_an_old_snapshot_still_in_effect_is_kept(held):
+    # op9 was delivered once, in 2020, and never since: that is still its state today
+    deliver_operators(held, "2020-06-01", [9])
+    ingest_landing(held.landing, held)
+    result = retention.purge(held, date(2023, 1, 1), reason="retention period over", today=TODAY)
+    assert result.record["kept"] == [
+        {"source": "operators", "dt": "2020-06-01", "reason": "holds the snapshot in effect of 1 record(s)"}
+    ]
+    assert "kept operators/dt=2020-06-01: holds the snapshot in effect of 1 record(s)" in retention.summary(result)
+    assert day_folders(held) == {
+        "landing": ["dt=2020-06-01", "dt=2026-03-01"],
+        "archive": ["dt=2020-06-01", "dt=2026-03-01"],
+        "standardised": ["dt=2020-06-01", "dt=2026-03-01"],
+        "quarantine": [],
+    }
