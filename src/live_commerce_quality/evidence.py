@@ -86,7 +86,8 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         "period": req.period,
         "cutoff": req.as_of.isoformat(),
         "status": req.status(m),
-        "version": 1,
+        # the publication version the ratings carry (a restatement is 2, 3, ...)
+        "version": int(pl.read_parquet(staged / "ratings.parquet", columns=["version"])["version"].max() or 1),
         "methodology_version": m.version,
         "methodology_sha256": m.content_hash,
         "code_version": code_version(),
@@ -107,8 +108,47 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
     for f in files:
         summary["set_aside_at_ingest"][f["source"]] += f["rows_set_aside_at_ingest"]
     _dump(evidence / "quarantine_summary.json", summary)
+    _write_rows_set_aside(settings, files, set_aside, evidence / "rows_set_aside.parquet")
     (staged / "methodology.yaml").write_bytes(m.path.read_bytes())
     lineage.write_evidence(work / "marts", evidence)
+
+
+def _write_rows_set_aside(settings: Settings, files: list[dict], at_evaluation: pl.DataFrame, path: Path) -> None:
+    """Every row this evaluation did not use, with its file, line and reason: set aside at
+    ingest (the quarantine of the current version of each input file) or at evaluation
+    (a reference unknown as of the cutoff). Personal fields never reach the quarantine."""
+    current = {f["sha256"] for f in files if f["status"] != "rejected"}
+    frames = [
+        at_evaluation.select(
+            pl.col("source"),
+            pl.col("delivered_dt").cast(pl.Date).alias("dt"),
+            pl.col("file_name"),
+            pl.col("file_sha256"),
+            pl.col("file_line").cast(pl.Int64).alias("line"),
+            pl.col("set_aside_reason").alias("reason"),
+            pl.col("record_key").cast(pl.String),
+            pl.lit("evaluation").alias("set_aside_at"),
+        )
+    ]
+    quarantined = sorted(settings.quarantine.glob("*/dt=*/*.parquet"))
+    if quarantined and current:
+        frames.append(
+            pl.scan_parquet(quarantined)
+            .filter(pl.col("file_sha256").is_in(list(current)))
+            .select(
+                pl.col("source"),
+                pl.col("dt").cast(pl.Date),
+                pl.col("file_name"),
+                pl.col("file_sha256"),
+                pl.col("line").cast(pl.Int64),
+                pl.col("reason"),
+                pl.col("record_key").cast(pl.String),
+                pl.lit("ingest").alias("set_aside_at"),
+            )
+            .collect()
+        )
+    rows = pl.concat(frames, how="vertical_relaxed").sort("source", "dt", "file_name", "line", "set_aside_at")
+    rows.write_parquet(path, compression="zstd")
 
 
 def write_checksums(folder: Path) -> None:

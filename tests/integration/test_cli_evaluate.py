@@ -60,6 +60,9 @@ def test_checksums_and_row_accounting(dag_run):
     for f in manifest["inputs"]:
         assert f["rows_in"] == f["rows_loaded"] + f["rows_set_aside"], f
         assert len(f["sha256"]) == 64
+    listed = pl.read_parquet(out / "evidence" / "rows_set_aside.parquet")
+    assert listed.height == sum(f["rows_set_aside"] for f in manifest["inputs"])
+    assert listed["reason"].null_count() == 0 and listed["line"].null_count() == 0
 
 
 def test_in_process_run_gives_the_same_bytes(dag_run, monkeypatch):
