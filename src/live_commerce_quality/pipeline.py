@@ -382,7 +382,7 @@ def _write_people_outputs(m: methodology_mod.Methodology, staged: Path) -> None:
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
     """Deterministic Parquet: same frame, same bytes; written whole or not at all."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share a temp file
     frame.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=1_000_000)
     os.replace(tmp, path)
 
