@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from live_commerce_quality import lineage
+from live_commerce_quality.contract import CONTRACT_VERSION
 from live_commerce_quality.settings import PROJECT_ROOT, Settings
 
 
@@ -91,7 +92,7 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         "methodology_version": m.version,
         "methodology_sha256": m.content_hash,
         "code_version": code_version(),
-        "contract_version": "1",
+        "contract_version": CONTRACT_VERSION,
         "inputs": files,
         "rejected_files": [
             {"file": f"{f['source']}/dt={f['dt']}/{f['file_name']}", "reason": f["reason"]} for f in rejected

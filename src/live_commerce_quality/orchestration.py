@@ -50,38 +50,30 @@ def current_request(mode: str):
         logical = context.get("logical_date") or pendulum.now("UTC")
         m = methodology.load(conf.get("methodology"), settings.methodology_dir)
         period, as_of = _scheduled_window(mode, logical.in_timezone(CST).date(), m.settlement_lag_days)
-        conf.setdefault("period", None)
-        conf["period"] = conf["period"] or period
+        conf["period"] = conf.get("period") or period
         conf["as_of"] = conf.get("as_of") or as_of.isoformat()
     return EvaluationRequest.from_conf(conf, settings), settings
 
 
-def _pseudonym_key_from_variable() -> None:
-    """An Airflow Variable LCQ_PSEUDONYM_KEY, when set, supplies the keyed-hash key."""
-    if os.environ.get("LCQ_PSEUDONYM_KEY"):
+# Secrets the ingest reads from the environment; an Airflow Variable of the same name may supply them.
+SECRET_VARIABLES = ("LCQ_PSEUDONYM_KEY", "LCQ_ARCHIVE_KEY")
+
+
+def _secrets_from_variables() -> None:
+    """Copy each secret from its Airflow Variable into the environment, unless already set there.
+    Without either, the ingest falls back (demo pseudonym key, installation archive key) and warns."""
+    missing = [name for name in SECRET_VARIABLES if not os.environ.get(name)]
+    if not missing:
         return
     from airflow.sdk import Variable
 
-    try:
-        value = Variable.get("LCQ_PSEUDONYM_KEY", default=None)
-    except Exception:  # no metadata DB reachable: the environment or the demo key applies
-        value = None
-    if value:
-        os.environ["LCQ_PSEUDONYM_KEY"] = value
-
-
-def _archive_key_from_variable() -> None:
-    """An Airflow Variable LCQ_ARCHIVE_KEY, when set, supplies the archive encryption key."""
-    if os.environ.get("LCQ_ARCHIVE_KEY"):
-        return
-    from airflow.sdk import Variable
-
-    try:
-        value = Variable.get("LCQ_ARCHIVE_KEY", default=None)
-    except Exception:  # no metadata DB reachable: the environment or the installation key applies
-        value = None
-    if value:
-        os.environ["LCQ_ARCHIVE_KEY"] = value
+    for name in missing:
+        try:
+            value = Variable.get(name, default=None)
+        except Exception:  # no metadata DB reachable: the environment or the fallback applies
+            value = None
+        if value:
+            os.environ[name] = value
 
 
 # The pipeline's steps, in order; each becomes one task calling pipeline.step_<name>.
@@ -93,8 +85,7 @@ def _step_callable(step: str, mode: str):
         from live_commerce_quality import pipeline
 
         if step == "ingest":
-            _pseudonym_key_from_variable()
-            _archive_key_from_variable()
+            _secrets_from_variables()
         result = getattr(pipeline, f"step_{step}")(*current_request(mode))
         return str(result) if step == "publish" else result
 

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -385,7 +385,3 @@ def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share a temp file
     frame.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=1_000_000)
     os.replace(tmp, path)
-
-
-def request_summary(req: EvaluationRequest) -> dict:
-    return {k: str(v) for k, v in asdict(req).items()}
