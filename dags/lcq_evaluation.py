@@ -6,7 +6,7 @@ grades → publication. `lcq evaluate` and `make run` trigger this same DAG with
 (landing, period, as_of, out) for any period.
 """
 
-from live_commerce_quality.orchestration import build_evaluation_dag
+from live_commerce_quality.run.dag import build_evaluation_dag
 
 evaluation_dag = build_evaluation_dag(
     dag_id="lcq_evaluation",

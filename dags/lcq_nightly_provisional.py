@@ -3,7 +3,7 @@
 The same tasks as the monthly evaluation; its ratings carry status `provisional`.
 """
 
-from live_commerce_quality.orchestration import build_evaluation_dag
+from live_commerce_quality.run.dag import build_evaluation_dag
 
 evaluation_dag = build_evaluation_dag(
     dag_id="lcq_nightly_provisional",

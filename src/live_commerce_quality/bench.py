@@ -19,7 +19,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from live_commerce_quality.settings import PROJECT_ROOT, Settings
+from live_commerce_quality.core.settings import PROJECT_ROOT, Settings
 
 
 def _peak_rss_mb() -> float:
@@ -53,7 +53,7 @@ def main() -> None:
     os.environ["LCQ_HOME"] = str(home)
     settings = Settings.from_env()
 
-    from live_commerce_quality import pipeline
+    from live_commerce_quality.run import steps as pipeline
 
     year, month = map(int, args.month.split("-"))
     next_first = date(year + month // 12, month % 12 + 1, 1)

@@ -1,28 +1,28 @@
-"""`lcq`: the command line. Evaluations always run through the Airflow DAG (embedded:
-SQLite metadata DB, `airflow dags test`), so the command line and the scheduler run one
-pipeline, not two."""
+"""`lcq`: the command line. It parses and prints; the work is done by the package below it.
+Evaluations always run through the Airflow DAG (embedded: SQLite metadata DB, `airflow dags
+test`, see `run/embedded.py`), so the command line and the scheduler run one pipeline, not two."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-from datetime import date, timedelta
+from importlib import metadata
 from pathlib import Path
 
 import click
 
-from live_commerce_quality.settings import PROJECT_ROOT, Settings
+from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.io import json_text
+from live_commerce_quality.core.periods import Period
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.core.subjects import SubjectError, SubjectRef
+from live_commerce_quality.run.request import EvaluationError
 
 DEMO_MONTHS = ("2026-09", "2026-10")
 DEMO_SCALE = 0.05  # about 50 k orders a month
 DEMO_SEED = 20240724  # the day the standard was issued
-EVALUATION_DAG = "lcq_evaluation"
 
 
 @click.group()
+@click.version_option(metadata.version("live-commerce-quality"), prog_name="lcq")
 def main() -> None:
     """Service-quality rating of live-streaming e-commerce under GB/T 44207-2024."""
 
@@ -42,7 +42,7 @@ def generate(scale: float, months: str, seed: int, out: Path, fmt: str, bad_shar
     from live_commerce_quality.generate import generate as run
 
     summary = run(out, [m.strip() for m in months.split(",") if m.strip()], scale, seed, fmt, bad_share)
-    click.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+    click.echo(json_text(summary), nl=False)
 
 
 @main.command()
@@ -76,9 +76,8 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
 )
 def explain(period: str, subject: str, evaluation: Path | None) -> None:
     """Show how a subject's grade follows from its indicators."""
-    from live_commerce_quality import methodology
-    from live_commerce_quality.explain import explain as run
-    from live_commerce_quality.explain import find_evaluation
+    from live_commerce_quality.inspect.explain import explain as run
+    from live_commerce_quality.inspect.explain import find_evaluation
 
     settings = Settings.from_env()
     try:
@@ -86,8 +85,8 @@ def explain(period: str, subject: str, evaluation: Path | None) -> None:
         import polars as pl
 
         version = pl.read_parquet(folder / "ratings.parquet")["methodology_version"][0]
-        m = methodology.load(version, settings.methodology_dir)
-        click.echo(run(folder, subject, m))
+        m = methodology_mod.load(version, settings.methodology_dir)
+        click.echo(run(folder, SubjectRef.parse(subject, m.subject_kinds), m))
     except (FileNotFoundError, LookupError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -104,7 +103,7 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
     """Evaluate a period under two methodology versions and show how the grades migrate."""
     import polars as pl
 
-    from live_commerce_quality.compare import format_matrix, migration_matrix, movers, write_comparison
+    from live_commerce_quality.inspect.compare import format_matrix, migration_matrix, movers, write_comparison
 
     settings = Settings.from_env()
     landing = (landing or settings.landing).resolve()
@@ -116,7 +115,7 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
     ia, ib = (pl.read_parquet(folders[v] / "indicators.parquet") for v in (version_a, version_b))
     matrix = migration_matrix(ra, rb)
     changed = movers(ra, rb, ia, ib)
-    out = settings.evaluations / period / f"compare-m{version_a}-m{version_b}-{as_of}"
+    out = settings.comparison_dir(period, as_of, version_a, version_b)
     write_comparison(out, matrix, changed)
     click.echo(f"grade migration, {period} as of {as_of} ({ra.height} subjects rated):")
     click.echo(format_matrix(matrix, version_a, version_b))
@@ -134,7 +133,7 @@ def accept_inputs(period: str, as_of: str, reason: str) -> None:
     """Accept publishing a period whose inputs include rejected files (then re-run it)."""
     import getpass
 
-    from live_commerce_quality.publication import accept_inputs as record
+    from live_commerce_quality.publish.publication import accept_inputs as record
 
     path = record(Settings.from_env(), period, as_of, reason, getpass.getuser())
     click.echo(f"accepted: {path}; the next run of {period} as of {as_of} publishes")
@@ -156,17 +155,18 @@ def lineage(
     period: str, as_of: str, subject: str, indicator_id: str, methodology: str, evaluation: Path | None, as_json: bool
 ) -> None:
     """List the archived files (with SHA-256) and the rows of each that fed one indicator value."""
-    from live_commerce_quality import lineage as lin
+    from live_commerce_quality.ops import lineage as lin
 
     settings = Settings.from_env()
     try:
+        ref = SubjectRef.parse(subject, methodology_mod.load(methodology, settings.methodology_dir).subject_kinds)
         found = lin.find(settings, period, as_of, methodology, evaluation)
-        files = lin.files_of(found, subject, indicator_id, settings)
-        value = lin.indicator_value(found, subject, indicator_id)
-    except lin.LineageError as exc:
+        files = lin.files_of(found, ref, indicator_id, settings)
+        value = lin.indicator_value(found, ref, indicator_id)
+    except (lin.LineageError, SubjectError, methodology_mod.MethodologyError) as exc:
         raise click.ClickException(str(exc)) from exc
     fmt = lin.format_json if as_json else lin.format_text
-    click.echo(fmt(subject, indicator_id, files, value, found))
+    click.echo(fmt(ref, indicator_id, files, value, found))
 
 
 @main.command()
@@ -177,8 +177,8 @@ def lineage(
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output (files and records)")
 def changes(period: str, since: str, until: str | None, show_records: bool, as_json: bool) -> None:
     """List the records of PERIOD delivered after the cutoff it was evaluated as of, by file."""
-    from live_commerce_quality import changes as ch
-    from live_commerce_quality.text_table import text_table
+    from live_commerce_quality.core.text import text_table
+    from live_commerce_quality.ops import changes as ch
 
     settings = Settings.from_env()
     try:
@@ -213,8 +213,8 @@ def purge(before: str, reason: str | None, dry_run: bool, landings: tuple[Path, 
     """Remove archived, standardised and quarantined deliveries older than three years, with a record."""
     from datetime import date as date_type
 
-    from live_commerce_quality import retention
-    from live_commerce_quality.locking import LockTimeout
+    from live_commerce_quality.core.locking import LockTimeout
+    from live_commerce_quality.ops import retention
 
     try:
         cutoff = date_type.fromisoformat(before)
@@ -236,97 +236,25 @@ def run_demo() -> None:
 
         click.echo(f"generating demo extracts for {', '.join(DEMO_MONTHS)} in {settings.landing} ...")
         run(settings.landing, list(DEMO_MONTHS), DEMO_SCALE, DEMO_SEED, "mixed", 0.002)
+    lag = methodology_mod.load(None, settings.methodology_dir).settlement_lag_days
     for period in DEMO_MONTHS:
-        year, month = map(int, period.split("-"))
-        next_first = date(year + month // 12, month % 12 + 1, 1)
-        cutoff = next_first - timedelta(days=1) + timedelta(days=15)
+        cutoff = Period.parse(period).final_cutoff(lag)
         folder = run_dag({"landing": str(settings.landing), "period": period, "as_of": cutoff.isoformat()})
         _print_outcome(folder)
 
 
-def airflow_env(settings: Settings) -> dict:
-    """The embedded Airflow: metadata in SQLite under data/airflow, DAGs from dags/."""
-    env = dict(os.environ)
-    env.setdefault("AIRFLOW_HOME", str(settings.airflow_home))
-    env.update(
-        AIRFLOW__CORE__DAGS_FOLDER=str(PROJECT_ROOT / "dags"),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__CORE__UNIT_TEST_MODE="False",
-        LCQ_HOME=str(settings.home),
-        PYTHONWARNINGS="ignore",
-    )
-    return env
+def run_dag(conf: dict) -> Path:
+    """Run the evaluation DAG for `conf` and return the evaluation folder; print the publication."""
+    from live_commerce_quality.run.embedded import AirflowRunError
+    from live_commerce_quality.run.embedded import run_dag as run
 
-
-def _airflow(args: list[str], env: dict, log_file: Path | None = None) -> subprocess.CompletedProcess:
-    airflow = Path(sys.executable).parent / "airflow"
-    if log_file is None:
-        return subprocess.run([str(airflow), *args], env=env, capture_output=True, text=True, check=False)
-    with open(log_file, "w") as handle:
-        return subprocess.run([str(airflow), *args], env=env, stdout=handle, stderr=subprocess.STDOUT, check=False)
-
-
-def ensure_airflow(settings: Settings) -> dict:
-    env = airflow_env(settings)
-    home = Path(env["AIRFLOW_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    marker = home / ".lcq-initialised"
-    if not marker.exists():
-        click.echo(f"initialising the embedded Airflow metadata DB in {home} ...")
-        for args in (["db", "migrate"], ["pools", "set", "lcq_warehouse", "1", "DuckDB warehouse: one writer"]):
-            proc = _airflow(args, env)
-            if proc.returncode != 0:
-                raise click.ClickException(
-                    f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
-                )
-        marker.write_text("ok\n")
-    return env
-
-
-def run_dag(conf: dict, dag_id: str = EVALUATION_DAG) -> Path:
-    """Run one DAG run in-process on the embedded metadata DB; return the evaluation folder."""
-    settings = Settings.from_env()
-    env = ensure_airflow(settings)
-    logs = settings.home / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    # A fresh logical date per invocation: each CLI run is its own DAG run.
-    logical = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-    log_file = logs / f"{dag_id}_{conf['period']}_as-of-{conf['as_of']}.log"
-    click.echo(f"running DAG {dag_id} for {conf['period']} as of {conf['as_of']} (log: {log_file}) ...")
-    started = time.monotonic()
-    proc = _airflow(["dags", "test", dag_id, logical, "-c", json.dumps(conf)], env, log_file)
-    text = log_file.read_text(errors="replace")
-    folder = _published_folder(text)
-    if proc.returncode != 0 or folder is None:
-        raise click.ClickException(
-            f"the evaluation DAG failed (exit {proc.returncode}); the reason, from {log_file}:\n"
-            + _failure_excerpt(text)
-        )
-    click.echo(f"done in {time.monotonic() - started:.0f} s")
-    for line in text.splitlines():
-        if "publication: " in line:
-            click.echo("publication: " + line.split("publication: ", 1)[1].split(" [live_commerce_quality")[0])
-    return folder
-
-
-PUBLISHED_MARK = "evaluation written to "
-
-
-def _published_folder(log_text: str) -> Path | None:
-    for line in reversed(log_text.splitlines()):
-        if PUBLISHED_MARK in line:
-            return Path(line.split(PUBLISHED_MARK, 1)[1].strip().split()[0])
-    return None
-
-
-def _failure_excerpt(text: str) -> str:
-    lines = text.splitlines()
-    keys = ("Error", "error", "failed", "FAILED", "Traceback", "QualityGateFailed")
-    hits = [i for i, line in enumerate(lines) if any(k in line for k in keys)]
-    if not hits:
-        return "\n".join(lines[-40:])
-    first = max(0, hits[0] - 2)
-    return "\n".join(lines[first : first + 60])
+    try:
+        outcome = run(conf, say=click.echo)
+    except (AirflowRunError, EvaluationError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if outcome.get("publication"):
+        click.echo(f"publication: {outcome['publication']}")
+    return Path(outcome["evaluation"])
 
 
 def _print_outcome(folder: Path) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from live_commerce_quality.contract import BOOL, DEC, INT, PLATFORMS, SOURCES, TS, Source
+from live_commerce_quality.core.contract import BOOL, DEC, INT, PLATFORMS, SOURCES, TS, Source
 
 DAY = 86_400
 HOUR = 3_600

@@ -188,7 +188,7 @@ def good_file(case_id: str, fault: str, f: File, rows: int, check=None, encoding
 
 
 def std(settings, source: str, name: str, dt: str = DT) -> pl.DataFrame:
-    from live_commerce_quality.ingest.layout import safe_name
+    from live_commerce_quality.ingest.deliveries import safe_name
 
     return pl.read_parquet(settings.standardised / source / f"dt={dt}" / f"{safe_name(name)}.parquet")
 
@@ -366,7 +366,7 @@ good_file(
 
 
 def _check_extra_columns(settings, reports):
-    from live_commerce_quality.contract import standardised_schema
+    from live_commerce_quality.core.contract import standardised_schema
     from live_commerce_quality.ingest import read_archived
 
     assert dict(std(settings, "reviews", "reviews.csv").schema) == standardised_schema("reviews")  # ignored
@@ -667,7 +667,7 @@ bad_rows(
 
 def _archived_as_delivered(name: str, source: str = "reviews"):
     def check(settings, reports):
-        from live_commerce_quality.ingest.layout import safe_name
+        from live_commerce_quality.ingest.deliveries import safe_name
 
         (r,) = reports[-1].files
         assert r.file_name == name

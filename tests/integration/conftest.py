@@ -29,7 +29,7 @@ def hand_evaluation(tmp_path_factory):
         mp.setenv("LCQ_HOME", str(home))
         for var in LCQ_VARS:
             mp.delenv(var, raising=False)
-        from live_commerce_quality.pipeline import run_evaluation
+        from live_commerce_quality.run.steps import run_evaluation
 
         out = run_evaluation(landing=landing, period="2026-03", as_of="2026-04-15", out=tmp_path / "out")
     return Path(out), home, landing

@@ -46,8 +46,11 @@ def die(whole_group: bool = False) -> None:
 
 
 def inject(point: str, stall_file: Path | None) -> None:
-    from live_commerce_quality import pipeline, publication, quality
+    from live_commerce_quality import quality
     from live_commerce_quality.ingest import archive
+    from live_commerce_quality.publish import publication
+    from live_commerce_quality.run import steps
+    from live_commerce_quality.transform import dbt as transform_dbt
 
     if point == "ingest":
         original = archive.write_current
@@ -86,7 +89,7 @@ def inject(point: str, stall_file: Path | None) -> None:
                 time.sleep(0.02)
             raise RuntimeError(f"dbt finished (exit {proc.returncode}) before the fault point")
 
-        pipeline.subprocess = type("subprocess_with_fault", (), {"run": staticmethod(run)})
+        transform_dbt.subprocess = type("subprocess_with_fault", (), {"run": staticmethod(run)})
 
     elif point == "gate":
         original_validate = quality.validate_marts
@@ -98,14 +101,14 @@ def inject(point: str, stall_file: Path | None) -> None:
         quality.validate_marts = validate_marts
 
     elif point == "grade":
-        original_write = pipeline._write_parquet
+        original_write = steps.write_parquet
 
         def write_parquet(frame, path):
             if path.name == "indicators.parquet" and path.parent.name == "output":
                 die()
             return original_write(frame, path)
 
-        pipeline._write_parquet = write_parquet
+        steps.write_parquet = write_parquet
 
     elif point == "publish":
         original_copytree = shutil.copytree
@@ -119,7 +122,7 @@ def inject(point: str, stall_file: Path | None) -> None:
         shutil.copytree = copytree
 
     elif point == "publish-swap":
-        from live_commerce_quality import folders
+        from live_commerce_quality.core import folders
 
         original_exchange = folders.exchange
 
@@ -138,7 +141,7 @@ def inject(point: str, stall_file: Path | None) -> None:
         publication._update_index = update_index
 
     elif point == "stall-dbt":
-        original_dbt = pipeline.run_dbt
+        original_dbt = steps.run_dbt
 
         def run_dbt(*args, **kwargs):
             original_dbt(*args, **kwargs)
@@ -146,7 +149,7 @@ def inject(point: str, stall_file: Path | None) -> None:
             while not stall_file.exists():
                 time.sleep(0.1)
 
-        pipeline.run_dbt = run_dbt
+        steps.run_dbt = run_dbt
 
     else:
         raise SystemExit(f"unknown fault point {point!r}")
@@ -164,12 +167,12 @@ def main() -> None:
     parser.add_argument("--code-version", help="the code version the evidence records (see test_faults.py)")
     args = parser.parse_args()
     if args.code_version:
-        from live_commerce_quality import evidence
+        from live_commerce_quality.publish import evidence
 
         evidence.code_version = lambda: args.code_version
     if args.fault:
         inject(args.fault, args.stall_file)
-    from live_commerce_quality.pipeline import run_evaluation
+    from live_commerce_quality.run.steps import run_evaluation
 
     folder = run_evaluation(args.landing, args.period, args.as_of, out=args.out, publish=args.publish)
     print(f"evaluation written to {folder}")

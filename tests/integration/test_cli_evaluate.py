@@ -67,7 +67,7 @@ def test_checksums_and_row_accounting(dag_run):
 
 def test_in_process_run_gives_the_same_bytes(dag_run, monkeypatch):
     _, out, tmp, landing, _ = dag_run
-    from live_commerce_quality.pipeline import run_evaluation
+    from live_commerce_quality.run.steps import run_evaluation
 
     monkeypatch.setenv("LCQ_HOME", str(tmp / "home"))
     again = run_evaluation(landing=landing, period="2026-03", as_of="2026-04-15", out=tmp / "again")

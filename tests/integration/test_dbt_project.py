@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from live_commerce_quality import methodology
-from live_commerce_quality.pipeline import EvaluationRequest, _ensure_source_schemas, run_dbt
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core import methodology
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.run.steps import EvaluationRequest, _ensure_source_schemas, run_dbt
 
 pytestmark = pytest.mark.integration
 

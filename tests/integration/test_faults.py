@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from live_commerce_quality.locking import exclusive
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.locking import exclusive
+from live_commerce_quality.core.settings import Settings
 
 from .conftest import LCQ_VARS, build_hand_landing
 
@@ -76,13 +76,13 @@ def start_runner(home: Path, landing: Path, out: Path, *, as_of: str = AS_OF, fa
 
 
 def run_in_process(home: Path, landing: Path, out: Path, as_of: str = AS_OF) -> Path:
-    from live_commerce_quality.pipeline import run_evaluation
+    from live_commerce_quality.run.steps import run_evaluation
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LCQ_HOME", str(home))
         for var in LCQ_VARS:
             mp.delenv(var, raising=False)
-        mp.setattr("live_commerce_quality.evidence.code_version", lambda: CODE_VERSION)
+        mp.setattr("live_commerce_quality.publish.evidence.code_version", lambda: CODE_VERSION)
         return run_evaluation(landing, PERIOD, as_of, out=out, publish=True)
 
 

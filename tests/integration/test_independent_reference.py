@@ -41,7 +41,7 @@ def test_product_agrees_with_independent_reference(landing, as_of, tmp_path, mon
     monkeypatch.setenv("LCQ_HOME", str(tmp_path / "home"))
     for var in LCQ_VARS:
         monkeypatch.delenv(var, raising=False)
-    from live_commerce_quality.pipeline import run_evaluation
+    from live_commerce_quality.run.steps import run_evaluation
 
     out = run_evaluation(landing, PERIOD, as_of, tmp_path / "out")
 

@@ -18,9 +18,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from live_commerce_quality import lineage, retention
 from live_commerce_quality.cli import main
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.core.subjects import SubjectRef
+from live_commerce_quality.ops import lineage, retention
+from live_commerce_quality.publish.evidence import LINEAGE_FILE
 
 from .conftest import LCQ_VARS
 
@@ -81,7 +83,7 @@ def lineage_files(out: Path, subject: str, indicator: str, as_of: str = "2026-04
 
 def test_counted_rows_add_up_to_every_denominator(hand_evaluation):
     out, _, _ = hand_evaluation
-    table = pl.read_parquet(out / lineage.EVIDENCE_FILE)
+    table = pl.read_parquet(out / LINEAGE_FILE)
     counted = table.filter(pl.col("role") == "counted").group_by("subject_kind", "subject_id", "indicator_id", "source")
     counted = counted.agg(pl.col("row_count").sum())
     indicators = pl.read_parquet(out / "indicators.parquet")
@@ -151,13 +153,13 @@ def test_lineage_after_a_purge_names_the_purge(hand_evaluation, home_env, tmp_pa
     settings = home_env(copy)
     # in 2030 the 2026 deliveries are more than three years old
     result = retention.purge(settings, date(2027, 1, 1), reason="test", today=date(2030, 1, 1))
-    found = lineage.Found(out / lineage.EVIDENCE_FILE, out / "indicators.parquet")
-    files = lineage.files_of(found, "operator:OP_C", "POST-3", settings)
+    found = lineage.Found(out / LINEAGE_FILE, out / "indicators.parquet")
+    files = lineage.files_of(found, SubjectRef("operator", "OP_C"), "POST-3", settings)
     assert set(files["archive"]) == {f"purged (purge_log/{result.record_path.name})"}
 
 
 def test_late_record_counts_in_its_cohort_and_is_listed(hand_evaluation, home_env, tmp_path):
-    from live_commerce_quality.pipeline import run_evaluation
+    from live_commerce_quality.run.steps import run_evaluation
 
     before, _, hand_landing = hand_evaluation  # March as of 2026-04-15
     landing = tmp_path / "landing"

@@ -31,11 +31,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from live_commerce_quality.contract import SOURCES
+from live_commerce_quality.core.contract import SOURCES
+from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import load_receipts, read_archived
-from live_commerce_quality.ingest.layout import declared_encoding, file_format
+from live_commerce_quality.ingest.deliveries import declared_encoding, file_format
 from live_commerce_quality.ingest.readers import FileRejected, read_delivery
-from live_commerce_quality.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -113,7 +113,7 @@ def run(request, tmp_path_factory) -> Run:
             mp.setenv("LCQ_HOME", str(home))
             for var in LCQ_VARS:
                 mp.delenv(var, raising=False)
-            from live_commerce_quality.pipeline import run_evaluation
+            from live_commerce_quality.run.steps import run_evaluation
 
             evaluation = run_evaluation(landing=landing, period=period, as_of=as_of)
     finally:

@@ -8,8 +8,8 @@ import json
 import polars as pl
 import pytest
 
-from live_commerce_quality.publication import accept_inputs
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.publish.publication import accept_inputs
 
 from .conftest import LCQ_VARS, build_hand_landing
 
@@ -36,7 +36,7 @@ def env(tmp_path, monkeypatch):
 
 
 def test_publish_restate_and_index(env):
-    from live_commerce_quality.pipeline import run_evaluation
+    from live_commerce_quality.run.steps import run_evaluation
 
     landing = build_hand_landing(env / "landing")
     published = env / "home" / "published" / "2026-03"
@@ -72,7 +72,7 @@ def test_publish_restate_and_index(env):
 
 
 def test_rejected_inputs_hold_publication_until_accepted(env):
-    from live_commerce_quality.pipeline import run_evaluation
+    from live_commerce_quality.run.steps import run_evaluation
 
     landing = build_hand_landing(env / "landing")
     bad = landing / "reviews" / "dt=2026-04-10" / "broken.csv.gz"

@@ -69,7 +69,7 @@ def evaluation(tmp_path_factory) -> tuple[Path, Path]:
         mp.setenv("LCQ_HOME", str(home))
         for var in LCQ_VARS:
             mp.delenv(var, raising=False)
-        from live_commerce_quality.pipeline import run_evaluation
+        from live_commerce_quality.run.steps import run_evaluation
 
         out = run_evaluation(landing=tmp / "landing", period="2026-03", as_of="2026-03-31", out=tmp / "out")
     return Path(out), home

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import polars as pl
 
+from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import FileResult, IngestReport, ingest_landing
-from live_commerce_quality.ingest.layout import safe_name
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.ingest.deliveries import safe_name
 
 DT = "2026-03-02"
 RAW_BUYER = "BUYER-RAW-0001"

@@ -10,9 +10,10 @@ import stat
 
 import pytest
 
-from live_commerce_quality import crypto
-from live_commerce_quality.ingest import archive, load_receipts, read_archived
-from live_commerce_quality.settings import PROJECT_ROOT, Settings
+from live_commerce_quality.core import crypto
+from live_commerce_quality.core.settings import PROJECT_ROOT, Settings
+from live_commerce_quality.ingest import archive
+from live_commerce_quality.ingest import core as ingest_core, load_receipts, read_archived
 
 from .ingest_support import (
     DT,
@@ -51,14 +52,14 @@ def test_archived_original_is_encrypted_and_reads_back(settings):
         assert secret.encode() not in stored
     assert read_archived(settings, "orders", DT, r.file_sha256, "orders.csv") == GOOD_CSV.encode()
     # the receipt beside it names the plaintext identity and the ciphertext's own digest
-    receipt = json.loads((archive.version_dir(settings, "orders", r.dt, r.file_sha256) / "receipt.json").read_text())
+    receipt = json.loads((settings.archive_version("orders", r.dt, r.file_sha256) / "receipt.json").read_text())
     entry = receipt["orders.csv"]
     assert entry["file_sha256"] == hashlib.sha256(GOOD_CSV.encode()).hexdigest() == r.file_sha256
     assert entry["archive"] == {
         "file": "orders.csv.enc",
         "format": "lcq-archive-1",
         "cipher": "AES-256-GCM",
-        "key_id": crypto.archive_key(settings.home).key_id,
+        "key_id": crypto.archive_key(settings.archive_key_file).key_id,
         "ciphertext_sha256": hashlib.sha256(stored).hexdigest(),
     }
     # the current receipts (deterministic) carry the plaintext identity only
@@ -170,25 +171,25 @@ def test_malformed_operator_key(settings, monkeypatch, value, reason):
 def test_url_safe_key_is_accepted(monkeypatch, tmp_path):
     key = bytes(range(200, 232))
     monkeypatch.setenv("LCQ_ARCHIVE_KEY", base64.urlsafe_b64encode(key).decode())
-    assert crypto.archive_key(tmp_path).key == key
+    assert crypto.archive_key(tmp_path / "archive.key").key == key
 
 
 def test_key_file_is_never_created_among_tracked_files(monkeypatch):
     monkeypatch.delenv(crypto.KEY_ENV, raising=False)
     home = PROJECT_ROOT / "tests" / "no-such-home"
     with pytest.raises(crypto.ArchiveKeyError, match="not ignored by git"):
-        crypto.archive_key(home)
+        crypto.archive_key(home / "secrets" / "archive.key")
     assert not home.exists()
 
 
 def test_file_changed_while_archived_is_rejected_then_read_again(settings, monkeypatch):
     deliver(settings, "orders", "orders.csv", GOOD_CSV)
-    real = archive.sha256_file
-    monkeypatch.setattr(archive, "sha256_file", lambda p: ("0" * 64, real(p)[1]))
+    real = ingest_core.sha256_file
+    monkeypatch.setattr(ingest_core, "sha256_file", lambda p: ("0" * 64, real(p)[1]))
     r = result(run(settings), "orders.csv")
     assert r.status == "rejected" and r.reason.startswith("the file changed while it was being archived")
-    assert list(archive.version_dir(settings, "orders", r.dt, "0" * 64).glob("*.enc")) == []
-    monkeypatch.setattr(archive, "sha256_file", real)
+    assert list(settings.archive_version("orders", r.dt, "0" * 64).glob("*.enc")) == []
+    monkeypatch.setattr(ingest_core, "sha256_file", real)
     again = result(run(settings), "orders.csv")
     assert (again.action, again.status, again.rows_loaded) == ("processed", "loaded", 3)
 
@@ -198,20 +199,20 @@ def test_plain_originals_of_an_earlier_version_are_encrypted(settings):
     run; a plain copy whose bytes do not match its folder's digest is left alone."""
     deliver(settings, "orders", "orders.csv", GOOD_CSV)
     r = result(run(settings), "orders.csv")
-    folder = archive.version_dir(settings, "orders", r.dt, r.file_sha256)
+    folder = settings.archive_version("orders", r.dt, r.file_sha256)
     # make it look like the earlier layout
     (folder / "orders.csv.enc").unlink()
     (folder / "orders.csv").write_bytes(GOOD_CSV.encode())
     receipt = json.loads((folder / "receipt.json").read_text())
     del receipt["orders.csv"]["archive"]
     (folder / "receipt.json").write_text(json.dumps(receipt))
-    odd = archive.version_dir(settings, "orders", r.dt, "f" * 64)
+    odd = settings.archive_version("orders", r.dt, "f" * 64)
     odd.mkdir()
     (odd / "x.csv").write_bytes(b"not the bytes of ffff...")
     (odd / "receipt.json").write_text(json.dumps({"x.csv": {"source": "orders", "dt": DT}}))
-    (settings.archive / archive.ENCRYPTED_MARKER).unlink()
+    settings.archive_encrypted_marker.unlink()
 
-    assert archive.encrypt_plaintext_originals(settings, crypto.archive_key(settings.home)) == 1
+    assert archive.encrypt_plaintext_originals(settings, crypto.archive_key(settings.archive_key_file)) == 1
     assert sorted(p.name for p in folder.iterdir()) == ["orders.csv.enc", "receipt.json"]
     assert read_archived(settings, "orders", DT, r.file_sha256, "orders.csv") == GOOD_CSV.encode()
     receipt = json.loads((folder / "receipt.json").read_text())

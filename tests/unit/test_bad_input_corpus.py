@@ -15,10 +15,10 @@ import hashlib
 import polars as pl
 import pytest
 
+from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import FileResult, IngestReport, ingest_landing, read_archived
 from live_commerce_quality.ingest.core import ISSUES_KEPT
-from live_commerce_quality.ingest.layout import display_name, printable
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.ingest.deliveries import display_name, printable
 
 from ..corpus.cases import CASES, Case, Expect, File
 

@@ -8,9 +8,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from live_commerce_quality import changes
-from live_commerce_quality.contract import standardised_schema
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.contract import standardised_schema
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.ops import changes
 
 SINCE = date(2026, 4, 15)
 

@@ -3,7 +3,7 @@ killed half-way is repaired by the next."""
 
 from __future__ import annotations
 
-from live_commerce_quality import folders
+from live_commerce_quality.core import folders
 
 
 def _folder(path, text):

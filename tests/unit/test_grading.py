@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from live_commerce_quality import methodology
-from live_commerce_quality.grading import (
+from live_commerce_quality.core import methodology
+from live_commerce_quality.grading.grade import (
     EvaluationContext,
     IndicatorResult,
     combine,

@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from live_commerce_quality.core.settings import DEMO_PSEUDONYM_KEY, Settings
 from live_commerce_quality.ingest import RECEIPT_SCHEMA, load_receipts, pseudonym, read_archived
 from live_commerce_quality.ingest.pseudonymise import pseudonymise
-from live_commerce_quality.settings import DEMO_PSEUDONYM_KEY, Settings
 
 from .ingest_support import (
     COMPLAINT,

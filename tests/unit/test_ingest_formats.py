@@ -13,9 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from live_commerce_quality.contract import LINEAGE_COLUMNS, standardised_schema
+from live_commerce_quality.core.contract import LINEAGE_COLUMNS, standardised_schema
+from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import read_archived
-from live_commerce_quality.settings import Settings
 
 from .ingest_support import (
     OPERATOR,
@@ -337,7 +337,7 @@ def test_header_only_file_loads_zero_rows(settings):
 
 def test_standardised_schema_for_every_source(settings):
     """A header-only file of each source gives that source's standardised schema."""
-    from live_commerce_quality.contract import SOURCES
+    from live_commerce_quality.core.contract import SOURCES
 
     for name, src in SOURCES.items():
         deliver(settings, name, f"{name}.csv", ",".join(src.column_names) + "\n")

@@ -8,8 +8,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
+from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest.parse import parse_dec_general, parse_ts_general
-from live_commerce_quality.settings import Settings
 
 from .ingest_support import (
     COMPLAINT,

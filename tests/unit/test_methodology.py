@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from live_commerce_quality import methodology
+from live_commerce_quality.core import methodology
 
 
 def test_v1_matches_the_spec_table():

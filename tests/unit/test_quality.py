@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 from live_commerce_quality import quality
-from live_commerce_quality.contract import standardised_schema
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.contract import standardised_schema
+from live_commerce_quality.core.settings import Settings
 
 DT = date(2025, 3, 1)
 CUTOFF = date(2025, 3, 15)

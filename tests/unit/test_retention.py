@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from live_commerce_quality import retention
 from live_commerce_quality.cli import main
+from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import ingest_landing, load_receipts
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.ops import retention
 
 HEADER = "operator_id,platform,operator_name,credit_code,license_verified,main_category,region_code\n"
 GOOD = "op{n},douyin,店{n},,true,food,110105\n"
@@ -61,7 +61,7 @@ def test_refuses_anything_younger_than_three_years(held):
     with pytest.raises(retention.PurgeRefused, match=r"less than 3 years old .* latest date allowed is 2023-11-28"):
         retention.purge(held, date(2023, 11, 29), reason="tidy up", today=TODAY)
     assert day_folders(held) == before
-    assert not (held.home / retention.LOG_DIR).exists()
+    assert not held.purge_log.exists()
 
 
 def test_a_purge_needs_a_reason(held):

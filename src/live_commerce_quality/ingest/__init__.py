@@ -11,9 +11,16 @@ Modules: `layout` (finding deliveries, names), `readers` (formats and encodings)
 `archive` (encrypted archive, receipts, atomic writes; keys in `..crypto`), `core` (the per-file flow).
 """
 
-from .archive import RECEIPT_SCHEMA, read_archived
-from .core import QUARANTINE_SCHEMA, FileResult, IngestReport, ingest_file, ingest_landing, load_receipts
-from .pseudonymise import pseudonym
+from live_commerce_quality.ingest.archive import RECEIPT_SCHEMA, read_archived
+from live_commerce_quality.ingest.core import (
+    QUARANTINE_SCHEMA,
+    FileResult,
+    IngestReport,
+    ingest_file,
+    ingest_landing,
+    load_receipts,
+)
+from live_commerce_quality.ingest.pseudonymise import pseudonym
 
 __all__ = [
     "QUARANTINE_SCHEMA",

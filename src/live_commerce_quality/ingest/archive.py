@@ -23,28 +23,25 @@ delivery order (a file delivered again with other content replaces it), and is w
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from .. import crypto
-from ..crypto import ArchiveKey
-from ..settings import Settings
-from .layout import safe_name
+from live_commerce_quality.core import crypto
+from live_commerce_quality.core.crypto import ArchiveKey
+from live_commerce_quality.core.io import _tmp_beside, atomic_write_bytes, json_text, sha256_file
+from live_commerce_quality.core.layout import ARCHIVE_CURRENT_DIR, ARCHIVE_RECEIPT_FILE
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.ingest.deliveries import safe_name
 
 log = logging.getLogger("live_commerce_quality.ingest")
 
-CURRENT_DIR = "_current"
-RECEIPT_FILE = "receipt.json"
 ENCRYPTED_SUFFIX = ".enc"
-ENCRYPTED_MARKER = ".encrypted"  # the archive holds no plain originals
 
 # Columns of `load_receipts` (and fields of every receipt), in order.
 RECEIPT_SCHEMA: dict[str, pl.DataType] = {
@@ -65,59 +62,7 @@ RECEIPT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(8 * 1024 * 1024):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
-
-
-# --------------------------------------------------------------------------- atomic writes
-
-
-def _tmp_beside(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = _tmp_beside(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
-    """Same frame -> same bytes: fixed compression, row groups and statistics."""
-    tmp = _tmp_beside(path)
-    try:
-        df.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True, row_group_size=262_144)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _json_bytes(obj: Any) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
-
-
 # --------------------------------------------------------------------------- archive
-
-
-def version_dir(settings: Settings, source: str, dt: date, sha: str) -> Path:
-    return settings.archive / source / f"dt={dt.isoformat()}" / sha
 
 
 def archived_name(name: str) -> str:
@@ -128,7 +73,7 @@ def archived_name(name: str) -> str:
 def archived_path(settings: Settings, source: str, dt: date | str, sha: str, name: str) -> Path:
     if isinstance(dt, str):
         dt = date.fromisoformat(dt)
-    return version_dir(settings, source, dt, sha) / archived_name(name)
+    return settings.archive_version(source, dt, sha) / archived_name(name)
 
 
 FILE_CHANGED = "the file changed while it was being archived"
@@ -147,7 +92,7 @@ def archive_original(
     or None when this original is already archived under this name. Raises FileChanged
     when the bytes read now are not the ones identified as `sha`.
     """
-    folder = version_dir(settings, source, dt, sha)
+    folder = settings.archive_version(source, dt, sha)
     dst = folder / archived_name(name)
     if dst.exists():
         return None
@@ -192,7 +137,7 @@ def read_archived(
     dt_text = dt if isinstance(dt, str) else dt.isoformat()
     label = f"archived {source}/dt={dt_text}/{name} ({path.relative_to(settings.archive).as_posix()})"
     if key is None:
-        key = crypto.archive_key(settings.home)
+        key = crypto.archive_key(settings.archive_key_file)
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -206,11 +151,11 @@ def encrypt_plaintext_originals(settings: Settings, key: ArchiveKey) -> int:
     A plain copy whose bytes do not match its folder's SHA-256 is left alone (and
     reported): it is evidence of something, and is not destroyed. Runs once per archive.
     """
-    marker = settings.archive / ENCRYPTED_MARKER
+    marker = settings.archive_encrypted_marker
     if marker.exists():
         return 0
     done = 0
-    for receipt_path in sorted(settings.archive.glob(f"*/dt=*/*/{RECEIPT_FILE}")):
+    for receipt_path in sorted(settings.archive.glob(f"*/dt=*/*/{ARCHIVE_RECEIPT_FILE}")):
         folder = receipt_path.parent
         receipts = json.loads(receipt_path.read_text("utf-8"))
         changed = False
@@ -229,8 +174,8 @@ def encrypt_plaintext_originals(settings: Settings, key: ArchiveKey) -> int:
                 changed = True
             done += 1
         if changed:
-            atomic_write_bytes(receipt_path, _json_bytes(receipts))
-    atomic_write_bytes(marker, b"archived originals are encrypted (lcq-archive-1)\n")
+            _write_receipt(receipt_path, receipts)
+    atomic_write_bytes(marker, durable=True, data=b"archived originals are encrypted (lcq-archive-1)\n")
     if done:
         log.warning("encrypted %d original(s) archived in plain text by an earlier version", done)
     return done
@@ -239,8 +184,8 @@ def encrypt_plaintext_originals(settings: Settings, key: ArchiveKey) -> int:
 def write_version_receipt(settings: Settings, receipt: dict[str, Any], archived: dict[str, Any] | None) -> None:
     """Add this name's receipt beside the archived bytes, unless it is already there
     (`archived`: the archive entry of an original archived by this run, if any)."""
-    d = version_dir(settings, receipt["source"], date.fromisoformat(receipt["dt"]), receipt["file_sha256"])
-    path = d / RECEIPT_FILE
+    d = settings.archive_version(receipt["source"], date.fromisoformat(receipt["dt"]), receipt["file_sha256"])
+    path = d / ARCHIVE_RECEIPT_FILE
     existing: dict[str, Any] = {}
     if path.exists():
         existing = json.loads(path.read_text("utf-8"))
@@ -249,40 +194,41 @@ def write_version_receipt(settings: Settings, receipt: dict[str, Any], archived:
             if archived is None or entry.get("archive") == archived:
                 return
             entry["archive"] = archived
-            atomic_write_bytes(path, _json_bytes(existing))
+            _write_receipt(path, existing)
             return
     entry = dict(receipt)
     entry["received_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     if archived is not None:
         entry["archive"] = archived
     existing[receipt["file_name"]] = entry
-    atomic_write_bytes(path, _json_bytes(existing))
-
-
-def current_path(settings: Settings, source: str, dt: date, safe: str) -> Path:
-    return settings.archive / source / f"dt={dt.isoformat()}" / CURRENT_DIR / f"{safe}.json"
+    _write_receipt(path, existing)
 
 
 def read_current(settings: Settings, source: str, dt: date, safe: str) -> dict[str, Any] | None:
-    path = current_path(settings, source, dt, safe)
+    path = settings.archive_current(source, dt, safe)
     if not path.exists():
         return None
     return json.loads(path.read_text("utf-8"))
 
 
 def write_current(settings: Settings, safe: str, receipt: dict[str, Any], history: list[str]) -> None:
-    path = current_path(settings, receipt["source"], date.fromisoformat(receipt["dt"]), safe)
-    atomic_write_bytes(path, _json_bytes(dict(receipt, history=history)))
+    path = settings.archive_current(receipt["source"], date.fromisoformat(receipt["dt"]), safe)
+    _write_receipt(path, dict(receipt, history=history))
 
 
 def load_receipts(settings: Settings) -> pl.DataFrame:
     """The current receipt per (source, dt, file_name), sorted by source, dt, file name."""
     rows = []
     if settings.archive.is_dir():
-        for path in sorted(settings.archive.glob(f"*/dt=*/{CURRENT_DIR}/*.json")):
+        for path in sorted(settings.archive.glob(f"*/dt=*/{ARCHIVE_CURRENT_DIR}/*.json")):
             data = json.loads(path.read_text("utf-8"))
             rows.append({k: data.get(k) for k in RECEIPT_SCHEMA})
     for r in rows:
         r["dt"] = date.fromisoformat(r["dt"])
     df = pl.DataFrame(rows, schema=RECEIPT_SCHEMA) if rows else pl.DataFrame(schema=RECEIPT_SCHEMA)
     return df.sort(["source", "dt", "file_name"])
+
+
+def _write_receipt(path: Path, payload: dict[str, Any]) -> None:
+    """Receipts are the archive's record of what arrived: canonical JSON, on disk before we go on."""
+    atomic_write_bytes(path, json_text(payload).encode("utf-8"), durable=True)

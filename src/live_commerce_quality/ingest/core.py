@@ -17,15 +17,23 @@ from typing import Any
 
 import polars as pl
 
-from .. import crypto
-from ..contract import CONTRACT_VERSION, FORMATS, LINEAGE_COLUMNS, SOURCES, Source, standardised_schema
-from ..settings import Settings, pseudonym_key
-from . import archive
-from .layout import Delivery, declared_encoding, discover, file_format, label, safe_name
-from .parse import POLARS_TYPE, parse_frame
-from .pseudonymise import pseudonymise
-from .readers import LINE, ROW, FileRejected, read_delivery
-from .validate import REASON, RECORD_KEY, check_rows
+from live_commerce_quality.core import crypto
+from live_commerce_quality.core.contract import (
+    CONTRACT_VERSION,
+    FORMATS,
+    LINEAGE_COLUMNS,
+    SOURCES,
+    Source,
+    standardised_schema,
+)
+from live_commerce_quality.core.io import sha256_file, write_parquet
+from live_commerce_quality.core.settings import Settings, pseudonym_key
+from live_commerce_quality.ingest import archive
+from live_commerce_quality.ingest.deliveries import Delivery, declared_encoding, discover, file_format, label, safe_name
+from live_commerce_quality.ingest.parse import POLARS_TYPE, parse_frame
+from live_commerce_quality.ingest.pseudonymise import pseudonymise
+from live_commerce_quality.ingest.readers import LINE, ROW, FileRejected, read_delivery
+from live_commerce_quality.ingest.validate import REASON, RECORD_KEY, check_rows
 
 log = logging.getLogger("live_commerce_quality.ingest")
 
@@ -215,24 +223,20 @@ def _pseudonyms(values: pl.Series, key: bytes) -> pl.Series:
     return pseudonymise(values, key)
 
 
-def _out_path(root: Path, d: Delivery, safe: str) -> Path:
-    return root / d.source / f"dt={d.dt.isoformat()}" / f"{safe}.parquet"
-
-
 def ingest_file(
     d: Delivery, settings: Settings, key: bytes, archive_key: crypto.ArchiveKey | None = None
 ) -> FileResult:
     """One delivered file; `key` makes the pseudonyms, `archive_key` encrypts the archived
     original (default: crypto.archive_key for this installation)."""
     if archive_key is None:
-        archive_key = crypto.archive_key(settings.home)
+        archive_key = crypto.archive_key(settings.archive_key_file)
     src = SOURCES[d.source]
     safe = safe_name(d.name)
     clock = _Clock(d.label)
-    sha, size = archive.sha256_file(d.path)
+    sha, size = sha256_file(d.path)
     clock.lap("sha256")
     current = archive.read_current(settings, d.source, d.dt, safe)
-    std_path = _out_path(settings.standardised, d, safe)
+    std_path = settings.standardised_file(d.source, d.dt, safe)
     if (
         current is not None
         and current.get("file_sha256") == sha
@@ -311,11 +315,11 @@ def ingest_file(
         if checked.rows_in != rows_loaded + rows_quarantined:  # every row is accounted for
             raise RuntimeError(f"{d.label}: {checked.rows_in} rows in != {rows_loaded} + {rows_quarantined}")
         std = _standardised_frame(checked.good, src, d, sha, hashed)
-        archive.atomic_write_parquet(std, std_path)
+        write_parquet(std, std_path)
         clock.lap("write")
-        q_path = _out_path(settings.quarantine, d, safe)
+        q_path = settings.quarantine_file(d.source, d.dt, safe)
         if rows_quarantined:
-            archive.atomic_write_parquet(_quarantine_frame(checked.bad, d, sha), q_path)
+            write_parquet(_quarantine_frame(checked.bad, d, sha), q_path)
             result.quarantine_path = q_path.relative_to(settings.quarantine).as_posix()
         else:
             q_path.unlink(missing_ok=True)  # an earlier version's set-aside rows no longer apply
@@ -362,7 +366,7 @@ def ingest_landing(landing: Path, settings: Settings, up_to: date | None = None)
             "LCQ_PSEUDONYM_KEY is not set: pseudonyms are made with the PUBLIC DEMO KEY; "
             "fine for demo data, never for real personal data"
         )
-    archive_key = crypto.archive_key(settings.home)
+    archive_key = crypto.archive_key(settings.archive_key_file)
     if archive_key.generated:
         log.warning(
             "%s is not set: archived originals are encrypted with the installation key %s; fine for "

@@ -25,8 +25,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from ..contract import BOOL, DATE, DEC, FALSE_WORDS, INT, STR, TRUE_WORDS, TS, Source
-from .readers import FileRejected
+from live_commerce_quality.core.contract import BOOL, DATE, DEC, FALSE_WORDS, INT, STR, TRUE_WORDS, TS, Source
+from live_commerce_quality.ingest.readers import FileRejected
 
 CST_MINUTES = 8 * 60
 DEC_TYPE = pl.Decimal(18, 2)

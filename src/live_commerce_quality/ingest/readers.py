@@ -38,7 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..contract import Source
+from live_commerce_quality.core.contract import Source
 
 READER_REASON = "__reader_reason"
 LINE = "_line"

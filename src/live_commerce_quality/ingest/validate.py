@@ -16,9 +16,9 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
-from ..contract import BOOL, DATE, DEC, INT, TS, Column, Source
-from .parse import DATE_ONLY_RE, raw_name
-from .readers import LINE, READER_REASON, ROW
+from live_commerce_quality.core.contract import BOOL, DATE, DEC, INT, TS, Column, Source
+from live_commerce_quality.ingest.parse import DATE_ONLY_RE, raw_name
+from live_commerce_quality.ingest.readers import LINE, READER_REASON, ROW
 
 REASON = "reason"
 RECORD_KEY = "record_key"

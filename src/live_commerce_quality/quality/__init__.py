@@ -48,11 +48,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from live_commerce_quality.settings import Settings
-
-from . import frames, standardised
-from .model import CheckResult, GateResult, QualityGateFailed, enforce
-from .suites import load_frames_suite, load_standardised_suite
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.quality import frames, standardised
+from live_commerce_quality.quality.model import CheckResult, GateResult, QualityGateFailed, enforce
+from live_commerce_quality.quality.suites import load_frames_suite, load_standardised_suite
 
 __all__ = [
     "CheckResult",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import _gx
-from .model import Check, CheckResult, jsonable, message
-from .suites import Suite
+from live_commerce_quality.quality import _gx
+from live_commerce_quality.quality.model import Check, CheckResult, jsonable, message
+from live_commerce_quality.quality.suites import Suite
 
 # A loader returns the table as a DataFrame, or a string saying why it could not.
 Loader = Callable[[str, str, list[str]], Any]

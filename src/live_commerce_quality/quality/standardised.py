@@ -21,11 +21,15 @@ from typing import Any
 
 import duckdb
 
-from live_commerce_quality.contract import SOURCES
-
-from . import _gx
-from .model import Check, CheckResult, jsonable, message
-from .suites import BEFORE_END_OF_DELIVERY_DAY, MATCH_PARTITION_DT, Suite, normalise_arrow_type
+from live_commerce_quality.core.contract import SOURCES
+from live_commerce_quality.quality import _gx
+from live_commerce_quality.quality.model import Check, CheckResult, jsonable, message
+from live_commerce_quality.quality.suites import (
+    BEFORE_END_OF_DELIVERY_DAY,
+    MATCH_PARTITION_DT,
+    Suite,
+    normalise_arrow_type,
+)
 
 REDACTED = "<personal data withheld>"
 

@@ -15,9 +15,8 @@ from typing import Any
 
 import yaml
 
-from live_commerce_quality.contract import SOURCES, Source, standardised_schema
-
-from .model import DEFAULT_EXAMPLES, Check
+from live_commerce_quality.core.contract import SOURCES, Source, standardised_schema
+from live_commerce_quality.quality.model import DEFAULT_EXAMPLES, Check
 
 # Check names in GX style for the two rules GX has no expectation for.
 BEFORE_END_OF_DELIVERY_DAY = "expect_column_values_to_be_before_end_of_delivery_day"

@@ -1,6 +1,6 @@
 """The Airflow side: one DAG shape for every evaluation, built here so DAG files stay thin.
 
-Each task calls one pipeline step with the run's `EvaluationRequest`, which comes from the
+Each task calls one step of `run/steps.py` with the run's `EvaluationRequest`, which comes from the
 run's params (on-demand runs, `lcq evaluate`) or from the schedule (the period before the
 logical date, as of that period's settlement cutoff, or month to date as of yesterday).
 """
@@ -13,9 +13,15 @@ from datetime import date, timedelta
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
+from live_commerce_quality.core import methodology
+from live_commerce_quality.core.periods import CST_ZONE_NAME
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.run.request import EvaluationRequest
+from live_commerce_quality.run.steps import STEPS
+
 # One DuckDB writer: transforms of all DAGs share this one-slot pool.
 WAREHOUSE_POOL = "lcq_warehouse"
-CST = pendulum.timezone("Asia/Shanghai")
+CST = pendulum.timezone(CST_ZONE_NAME)
 
 PARAMS = {
     "landing": Param(None, type=["null", "string"], description="landing folder; default: settings"),
@@ -39,10 +45,6 @@ def _scheduled_window(mode: str, logical_day: date, lag_days: int) -> tuple[str,
 
 
 def current_request(mode: str):
-    from live_commerce_quality import methodology
-    from live_commerce_quality.pipeline import EvaluationRequest
-    from live_commerce_quality.settings import Settings
-
     context = get_current_context()
     settings = Settings.from_env()
     conf = dict(context["params"])
@@ -76,21 +78,14 @@ def _secrets_from_variables() -> None:
             os.environ[name] = value
 
 
-# The pipeline's steps, in order; each becomes one task calling pipeline.step_<name>.
-STEPS = ("ingest", "gate_extracts", "transform", "gate_marts", "grade", "publish")
-
-
-def _step_callable(step: str, mode: str):
+def _step_callable(name: str, step, mode: str):
     def run_step():
-        from live_commerce_quality import pipeline
-
-        if step == "ingest":
+        if name == "ingest":
             _secrets_from_variables()
-        result = getattr(pipeline, f"step_{step}")(*current_request(mode))
-        return str(result) if step == "publish" else result
+        return step(*current_request(mode))
 
-    run_step.__name__ = step
-    run_step.__doc__ = f"pipeline.step_{step} for this run's evaluation request."
+    run_step.__name__ = name
+    run_step.__doc__ = step.__doc__ or f"the {name} step for this run's evaluation request."
     return run_step
 
 
@@ -108,9 +103,9 @@ def build_evaluation_dag(dag_id: str, schedule: str | None, mode: str, doc: str)
     )
     def evaluation():
         previous = None
-        for step in STEPS:
-            pool = WAREHOUSE_POOL if step == "transform" else None
-            this = task(task_id=step, pool=pool)(_step_callable(step, mode))()
+        for name, step in STEPS:
+            pool = WAREHOUSE_POOL if name == "transform" else None
+            this = task(task_id=name, pool=pool)(_step_callable(name, step, mode))()
             if previous is not None:
                 previous >> this
             previous = this

@@ -11,7 +11,6 @@ A period whose inputs include rejected files is held until an operator accepts i
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.io import read_json, write_json
+from live_commerce_quality.core.settings import Settings
 
 CONTENT_FILES = ("ratings.parquet", "indicators.parquet")
 
@@ -38,13 +38,9 @@ class Publication:
         return base if self.version == 1 else f"{base}-v{self.version}"
 
 
-def root(settings: Settings) -> Path:
-    return settings.home / "published"
-
-
 def _read_index(settings: Settings) -> list[dict]:
-    path = root(settings) / "index.json"
-    return json.loads(path.read_text())["publications"] if path.exists() else []
+    path = settings.published_index
+    return read_json(path)["publications"] if path.exists() else []
 
 
 def latest(settings: Settings, period: str, status: str, as_of: str) -> Publication | None:
@@ -53,7 +49,7 @@ def latest(settings: Settings, period: str, status: str, as_of: str) -> Publicat
     if not same:
         return None
     newest = max(same, key=lambda p: p["version"])
-    return Publication(period, status, as_of, newest["version"], root(settings) / period / newest["folder"])
+    return Publication(period, status, as_of, newest["version"], settings.publication_dir(period, newest["folder"]))
 
 
 def same_content(ratings: pl.DataFrame, indicators: pl.DataFrame, folder: Path) -> bool:
@@ -63,16 +59,10 @@ def same_content(ratings: pl.DataFrame, indicators: pl.DataFrame, folder: Path) 
     return old_r.equals(ratings.drop("version")) and old_i.equals(indicators)
 
 
-def acceptance_path(settings: Settings, period: str, as_of: str) -> Path:
-    return settings.home / "acceptances" / f"{period}_as-of-{as_of}.json"
-
-
 def accept_inputs(settings: Settings, period: str, as_of: str, reason: str, who: str) -> Path:
     """Record that an operator accepts publishing despite rejected input files."""
-    path = acceptance_path(settings, period, as_of)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"period": period, "as_of": as_of, "reason": reason, "accepted_by": who}, indent=2))
-    return path
+    path = settings.acceptance(period, as_of)
+    return write_json(path, {"period": period, "as_of": as_of, "reason": reason, "accepted_by": who})
 
 
 def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publication | None, str]:
@@ -80,7 +70,7 @@ def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publi
     period, status, as_of = manifest["period"], manifest["status"], manifest["cutoff"]
     ratings = pl.read_parquet(evaluation / "ratings.parquet")
     version = int(ratings["version"][0]) if ratings.height else 1
-    if manifest["rejected_files"] and not acceptance_path(settings, period, as_of).exists():
+    if manifest["rejected_files"] and not settings.acceptance(period, as_of).exists():
         files = ", ".join(f["file"] for f in manifest["rejected_files"])
         return None, (
             f"publication of {period} as of {as_of} held: {len(manifest['rejected_files'])} rejected input file(s)"
@@ -90,8 +80,8 @@ def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publi
     previous = latest(settings, period, status, as_of)
     if previous is not None and previous.version >= version:
         return previous, f"already published as {previous.folder} (same content)"
-    pub = Publication(period, status, as_of, version, root(settings) / period / f"{status}-{as_of}")
-    pub = Publication(period, status, as_of, version, root(settings) / period / pub.name)
+    name = Publication(period, status, as_of, version, Path()).name
+    pub = Publication(period, status, as_of, version, settings.publication_dir(period, name))
     if pub.folder.exists():  # never overwrite what was published
         # a run killed between moving the folder into place and indexing it left it unlisted
         _update_index(settings, pub)
@@ -115,7 +105,7 @@ def _write_restatement(folder: Path, previous: Publication, manifest: dict) -> N
         .rename({"grade": "previous_grade", "grade_new": "grade"})
         .sort("subject_kind", "subject_id")
     )
-    old_inputs = json.loads((previous.folder / "evidence" / "manifest.json").read_text())["inputs"]
+    old_inputs = read_json(previous.folder / "evidence" / "manifest.json")["inputs"]
     seen = {(f["source"], f["dt"], f["file_name"], f["sha256"]) for f in old_inputs}
     new_files = [
         f"{f['source']}/dt={f['dt']}/{f['file_name']} ({f['sha256'][:12]})"
@@ -130,7 +120,7 @@ def _write_restatement(folder: Path, previous: Publication, manifest: dict) -> N
         "inputs_added_or_replaced": new_files,
         "grades_changed": changed.to_dicts(),
     }
-    (folder / "restatement.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    write_json(folder / "restatement.json", payload)
 
 
 def _update_index(settings: Settings, pub: Publication) -> None:
@@ -147,12 +137,9 @@ def _update_index(settings: Settings, pub: Publication) -> None:
         if p["status"] == "final":
             latest_final[p["period"]] = p["folder"]  # sorted: the last is the newest cutoff and version
     index = {"publications": entries, "latest": latest_final}
-    path = root(settings) / "index.json"
-    tmp = path.with_name(".index.json.tmp")
-    tmp.write_text(json.dumps(index, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_json(settings.published_index, index)
     for period, folder in latest_final.items():
-        link = root(settings) / period / "latest"
+        link = settings.latest_link(period)
         tmp_link = link.with_name(".latest.tmp")
         if tmp_link.is_symlink() or tmp_link.exists():
             tmp_link.unlink()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from live_commerce_quality.methodology import Methodology
+from live_commerce_quality.core.methodology import Methodology
 
 # Column -> (中文, English). The parquet keeps the plain names; people read both.
 LABELS = {

@@ -21,7 +21,7 @@ The additional authenticated data is the 28 header bytes followed by the SHA-256
 the original, so a file moved under another original's identity fails authentication. The
 key id tells a wrong key apart from a damaged file without revealing anything of the key.
 
-    python -m live_commerce_quality.crypto new-key    prints a new key for LCQ_ARCHIVE_KEY
+    python -m live_commerce_quality.core.crypto new-key    prints a new key for LCQ_ARCHIVE_KEY
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-log = logging.getLogger("live_commerce_quality.crypto")
+from live_commerce_quality.core.layout import PROJECT_ROOT
+
+log = logging.getLogger("live_commerce_quality.core.crypto")
 
 KEY_ENV = "LCQ_ARCHIVE_KEY"
 KEY_BYTES = 32
@@ -96,24 +98,18 @@ def _decode_key(text: str, where: str) -> bytes:
     except (binascii.Error, ValueError):
         raise ArchiveKeyError(
             f"{where} is not valid base64; it must be the base64 of {KEY_BYTES} random bytes "
-            "(make one with: python -m live_commerce_quality.crypto new-key)"
+            "(make one with: python -m live_commerce_quality.core.crypto new-key)"
         ) from None
     if len(key) != KEY_BYTES:
         raise ArchiveKeyError(
             f"{where} decodes to {len(key)} bytes, not {KEY_BYTES}; it must be the base64 of "
-            f"{KEY_BYTES} random bytes (make one with: python -m live_commerce_quality.crypto new-key)"
+            f"{KEY_BYTES} random bytes (make one with: python -m live_commerce_quality.core.crypto new-key)"
         )
     return key
 
 
-def key_file_path(home: Path) -> Path:
-    return home / "secrets" / "archive.key"
-
-
 def _tracked_by_git(path: Path) -> bool:
     """True when `path` lies in a git work tree and git would not ignore it."""
-    from .settings import PROJECT_ROOT
-
     try:
         path.resolve().relative_to(PROJECT_ROOT)
     except ValueError:
@@ -150,12 +146,12 @@ def _create_key_file(path: Path) -> None:
         os.unlink(tmp)
 
 
-def archive_key(home: Path) -> ArchiveKey:
-    """The key from LCQ_ARCHIVE_KEY, else the installation key file (created once)."""
+def archive_key(path: Path) -> ArchiveKey:
+    """The key from LCQ_ARCHIVE_KEY, else the installation key file at `path` (created once;
+    `Layout.archive_key_file`)."""
     value = os.environ.get(KEY_ENV)
     if value:
         return ArchiveKey(_decode_key(value, KEY_ENV), KEY_ENV, generated=False)
-    path = key_file_path(home)
     if not path.exists():
         _create_key_file(path)
         log.warning("created the installation archive key %s (mode 0600); keep a copy of it apart from the data", path)
@@ -242,5 +238,5 @@ if __name__ == "__main__":  # pragma: no cover
     if sys.argv[1:] == ["new-key"]:
         print(new_key_text())
     else:
-        print("usage: python -m live_commerce_quality.crypto new-key", file=sys.stderr)
+        print("usage: python -m live_commerce_quality.core.crypto new-key", file=sys.stderr)
         sys.exit(2)

@@ -32,7 +32,6 @@ nightly run ingests each day's deliveries, so this is current to the last run.
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,9 +39,10 @@ from pathlib import Path
 
 import polars as pl
 
-from live_commerce_quality.contract import SOURCES
-from live_commerce_quality.settings import Settings
-from live_commerce_quality.text_table import text_table
+from live_commerce_quality.core.contract import SOURCES
+from live_commerce_quality.core.io import json_text
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.core.text import text_table
 
 _DT_DIR = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 
@@ -279,7 +279,7 @@ def format_json(window: Window, records: pl.DataFrame, rejected: pl.DataFrame) -
         "records": [dict(r, delivered_dt=str(r["delivered_dt"])) for r in records.iter_rows(named=True)],
         "rejected": [dict(r, dt=str(r["dt"])) for r in rejected.iter_rows(named=True)],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+    return json_text(payload).rstrip("\n")
 
 
 def check_window(period: str, since: str, until: str | None) -> Window:

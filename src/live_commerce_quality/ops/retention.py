@@ -30,8 +30,6 @@ sources (one rename each; nothing reads there), then deletes those and marks the
 from __future__ import annotations
 
 import getpass
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -41,18 +39,18 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from live_commerce_quality.changes import in_effect
-from live_commerce_quality.contract import SOURCES
-from live_commerce_quality.locking import exclusive
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.contract import SOURCES
+from live_commerce_quality.core.io import read_json, sha256_file, write_json
+from live_commerce_quality.core.layout import ARCHIVE_RECEIPT_FILE
+from live_commerce_quality.core.locking import exclusive
+from live_commerce_quality.core.periods import today_cst
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.ops.changes import in_effect
 
 RETENTION_YEARS = 3
-CST = ZoneInfo("Asia/Shanghai")  # the methodology's days are CST days
-LOG_DIR = "purge_log"
 TRASH_PREFIX = ".purge-"
 _DT_DIR = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 # Removed in this order: once the landing copy is gone nothing can bring a delivery back,
@@ -62,10 +60,6 @@ AREAS = ("landing", "standardised", "quarantine", "archive")
 
 class PurgeRefused(ValueError):
     """A purge that would break the retention rule or cannot be recorded."""
-
-
-def today_cst() -> date:
-    return datetime.now(CST).date()
 
 
 def earliest_allowed(today: date) -> date:
@@ -145,14 +139,6 @@ def _files(folder: Path) -> Iterator[Path]:
     return (p for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(8 * 1024 * 1024):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def describe(partitions: list[Partition]) -> dict:
     """What the purge removes: every file with its size and SHA-256 (of the bytes stored),
     the receipts of the archived deliveries, and totals per area and source."""
@@ -169,7 +155,7 @@ def describe(partitions: list[Partition]) -> dict:
                     "area": part.area,
                     "path": path.relative_to(part.root).as_posix(),
                     "bytes": size,
-                    "sha256": _sha256(path),
+                    "sha256": sha256_file(path)[0],
                 }
             )
             t["files"] += 1
@@ -186,8 +172,8 @@ def _receipts(day: Path) -> list[dict]:
     """The receipt of every version archived for a day (a replaced version included),
     without the archive's encryption details: what was delivered, not how it was kept."""
     out = []
-    for path in sorted(day.glob("*/receipt.json")):
-        for name, receipt in sorted(json.loads(path.read_text("utf-8")).items()):
+    for path in sorted(day.glob(f"*/{ARCHIVE_RECEIPT_FILE}")):
+        for name, receipt in sorted(read_json(path).items()):
             entry = {k: v for k, v in receipt.items() if k != "archive"}
             entry["file_name"] = name
             out.append(entry)
@@ -226,8 +212,8 @@ def purge(
     with ExitStack() as locks:
         if not dry_run:
             # nothing may archive, standardise or read the deliveries while they go
-            locks.enter_context(exclusive(settings.home / "ingest.lock", "ingest"))
-            locks.enter_context(exclusive(settings.warehouse.with_suffix(".lock"), "warehouse"))
+            locks.enter_context(exclusive(settings.ingest_lock, "ingest"))
+            locks.enter_context(exclusive(settings.warehouse_lock, "warehouse"))
         partitions, kept = plan(settings, before, landings)
         record = {
             "purge": "deliveries with dt before the date below",
@@ -246,9 +232,9 @@ def purge(
         if dry_run:
             return PurgeResult(before, record, None)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        path = settings.home / LOG_DIR / f"{stamp}_before-{before.isoformat()}.json"
+        path = settings.purge_log / f"{stamp}_before-{before.isoformat()}.json"
         record["finished_interrupted"] = [str(p) for p in _leftover_trash(settings, landings)]
-        _write_json(path, record)  # the record exists before anything is removed
+        write_json(path, record, durable=True)  # the record exists before anything is removed
         for trash in record["finished_interrupted"]:
             shutil.rmtree(trash)
         for part in partitions:
@@ -259,7 +245,7 @@ def purge(
             shutil.rmtree(trash)
         record["status"] = "done"
         record["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        _write_json(path, record)
+        write_json(path, record, durable=True)
     return PurgeResult(before, record, path)
 
 
@@ -268,21 +254,14 @@ def _leftover_trash(settings: Settings, landings: tuple[Path, ...]) -> list[Path
     return sorted(p for root in roots for p in root.glob(f"{TRASH_PREFIX}*"))
 
 
-def _write_json(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-
-
 def purged_checksums(settings: Settings) -> dict[str, str]:
     """SHA-256 of each delivered file removed by a completed purge -> its record's name."""
     out: dict[str, str] = {}
-    folder = settings.home / LOG_DIR
+    folder = settings.purge_log
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.json")):
-        record = json.loads(path.read_text("utf-8"))
+        record = read_json(path)
         if record.get("status") != "done":
             continue
         for delivery in record.get("deliveries", []):

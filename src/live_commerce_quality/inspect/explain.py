@@ -13,8 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
-from live_commerce_quality.methodology import STAGES, Methodology
-from live_commerce_quality.settings import Settings
+from live_commerce_quality.core.methodology import STAGES, Methodology
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.core.subjects import SubjectRef
 
 DOCS_BLOCK = re.compile(r"{%\s*docs\s+indicator_(\S+)\s*%}(.*?){%\s*enddocs\s*%}", re.S)
 LEADING_TITLE = re.compile(r"^\*\*.*?\*\*\s*(\([^)]*\)\.)?\s*")
@@ -52,10 +53,8 @@ def _fmt(value, digits: int = 4) -> str:
     return str(value)
 
 
-def explain(folder: Path, subject: str, m: Methodology) -> str:
-    kind, _, subject_id = subject.partition(":")
-    if not subject_id:
-        raise ValueError(f"subject must be KIND:ID (e.g. operator:OP_1), got {subject!r}")
+def explain(folder: Path, subject: SubjectRef, m: Methodology) -> str:
+    kind, subject_id = subject.kind, subject.id
     ratings = pl.read_parquet(folder / "ratings.parquet").filter(
         (pl.col("subject_kind") == kind) & (pl.col("subject_id") == subject_id)
     )

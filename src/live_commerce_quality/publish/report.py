@@ -8,9 +8,9 @@ from pathlib import Path
 import jinja2
 import polars as pl
 
-from live_commerce_quality.explain import indicator_definitions
-from live_commerce_quality.methodology import Methodology
-from live_commerce_quality.publish_tables import GRADE_COLOURS, KIND_NAMES
+from live_commerce_quality.core.methodology import Methodology
+from live_commerce_quality.inspect.explain import indicator_definitions
+from live_commerce_quality.publish.tables import GRADE_COLOURS, KIND_NAMES
 
 GRADES = ("A", "B", "C", "D", "E", "NR")
 KIND_ORDER = ("operator", "streamer", "agency", "platform")

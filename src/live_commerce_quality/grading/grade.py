@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
-from live_commerce_quality.methodology import STAGES, Indicator, Methodology
+from live_commerce_quality.core.methodology import STAGES, Indicator, Methodology
 
 
 def round_half_up(value: float, places: int = 2) -> float:

@@ -4,17 +4,31 @@ so a re-run of the same period as of the same cutoff writes the same bytes."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
 import polars as pl
 
-from live_commerce_quality import lineage
-from live_commerce_quality.contract import CONTRACT_VERSION
-from live_commerce_quality.settings import PROJECT_ROOT, Settings
+from live_commerce_quality.core.contract import CONTRACT_VERSION
+from live_commerce_quality.core.io import read_json, sha256_file, write_json, write_parquet
+from live_commerce_quality.core.layout import PROJECT_ROOT
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.ingest import load_receipts
+from live_commerce_quality.transform.dbt import LINEAGE_MART
+
+LINEAGE_FILE = Path("evidence") / "lineage.parquet"  # evidence/lineage.parquet of every evaluation folder
+LINEAGE_COLUMNS = (
+    "subject_kind",
+    "subject_id",
+    "indicator_id",
+    "role",
+    "source",
+    "delivered_dt",
+    "file_name",
+    "file_sha256",
+    "row_count",
+)
 
 
 def code_version() -> str:
@@ -37,8 +51,6 @@ def code_version() -> str:
 def input_manifest(settings: Settings, cutoff, marts: Path) -> list[dict]:
     """Every delivered file with dt <= cutoff, with its row accounting for this run:
     rows_in = rows_loaded + rows_set_aside (at ingest, plus references unknown at the cutoff)."""
-    from live_commerce_quality.ingest import load_receipts
-
     receipts = load_receipts(settings)
     if receipts.height == 0:
         return []
@@ -82,7 +94,7 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
     for name in ("extracts", "marts", "outputs"):
         path = work / f"gate_{name}.json"
         if path.exists():
-            gates[name] = json.loads(path.read_text())
+            gates[name] = read_json(path)
     manifest = {
         "period": req.period,
         "cutoff": req.as_of.isoformat(),
@@ -99,8 +111,8 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         ],
         "warnings": [f"rejected input {f['source']}/dt={f['dt']}/{f['file_name']}: {f['reason']}" for f in rejected],
     }
-    _dump(evidence / "manifest.json", manifest)
-    _dump(evidence / "data_quality.json", gates)
+    write_json(evidence / "manifest.json", manifest)
+    write_json(evidence / "data_quality.json", gates)
     set_aside = pl.read_parquet(work / "marts" / "fct_rows_set_aside.parquet")
     summary = {
         "set_aside_at_evaluation": dict(sorted(set_aside.group_by("source").len().iter_rows())),
@@ -108,10 +120,10 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
     }
     for f in files:
         summary["set_aside_at_ingest"][f["source"]] += f["rows_set_aside_at_ingest"]
-    _dump(evidence / "quarantine_summary.json", summary)
+    write_json(evidence / "quarantine_summary.json", summary)
     _write_rows_set_aside(settings, files, set_aside, evidence / "rows_set_aside.parquet")
     (staged / "methodology.yaml").write_bytes(m.path.read_bytes())
-    lineage.write_evidence(work / "marts", evidence)
+    write_lineage(work / "marts", evidence)
 
 
 def _write_rows_set_aside(settings: Settings, files: list[dict], at_evaluation: pl.DataFrame, path: Path) -> None:
@@ -149,16 +161,20 @@ def _write_rows_set_aside(settings: Settings, files: list[dict], at_evaluation: 
             .collect()
         )
     rows = pl.concat(frames, how="vertical_relaxed").sort("source", "dt", "file_name", "line", "set_aside_at")
-    rows.write_parquet(path, compression="zstd")
+    write_parquet(rows, path)
+
+
+def write_lineage(marts: Path, evidence: Path) -> Path:
+    """Copy the exported lineage mart into the evidence pack, sorted: the table the
+    warehouse returns has no fixed row order, and the evidence is checksummed. `lcq lineage`
+    reads this copy, so the lineage of an evaluation outlives the warehouse's state."""
+    frame = pl.read_parquet(marts / f"{LINEAGE_MART}.parquet").select(LINEAGE_COLUMNS).sort(LINEAGE_COLUMNS)
+    return write_parquet(frame, evidence / LINEAGE_FILE.name)
 
 
 def write_checksums(folder: Path) -> None:
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "SHA256SUMS"):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest, _ = sha256_file(path)
         lines.append(f"{digest}  {path.relative_to(folder).as_posix()}")
     (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n")
-
-
-def _dump(path: Path, payload) -> None:
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n")

@@ -1,0 +1,86 @@
+"""The one writer of each file kind the product hands out or keeps, and the one hash.
+
+Re-runs must give the same bytes, so each kind is written one way only: Parquet with fixed
+compression, row groups and statistics; JSON canonical (sorted keys, two-space indent, UTF-8,
+a final newline). Every write goes to a temporary file beside the target and is renamed into
+place: a reader, or a crash, sees the old file or the new one, whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 1_000_000}
+HASH_CHUNK = 1 << 20
+
+
+def _tmp_beside(path: Path) -> Path:
+    """A fresh temporary name in the target's folder: two writers never share one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Write `data` to `path` whole or not at all; `durable` also waits for the disk (receipts)."""
+    tmp = _tmp_beside(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
+    """Deterministic Parquet: the same frame gives the same bytes; written whole or not at all."""
+    tmp = _tmp_beside(path)
+    try:
+        frame.write_parquet(tmp, **PARQUET_OPTIONS)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def json_text(obj: Any) -> str:
+    """Canonical JSON text: sorted keys, two-space indent, UTF-8 characters as they are, final newline.
+    Dates and other values JSON lacks are written as their `str`."""
+    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+
+
+def write_json(path: Path, obj: Any, *, durable: bool = False) -> Path:
+    atomic_write_bytes(path, json_text(obj).encode("utf-8"), durable=durable)
+    return path
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, read in blocks."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,186 @@
+"""Every place on disk the product reads or writes, in one class.
+
+`LCQ_HOME` moves everything the installation writes at once (tests point it at a temporary
+folder); the individual variables move one piece. `make clean` and `data/README.md` list the
+same places (a test holds them to this module). Nothing here touches the disk at import, and
+nothing creates a folder: the writers do, when they write.
+
+    <home>/landing/<source>/dt=<day>/<file>          deliveries (the default landing folder)
+    <home>/archive/<source>/dt=<day>/<sha256>/…      the encrypted originals and their receipts
+    <home>/standardised/<source>/dt=<day>/<f>.parquet  rows that passed the contract
+    <home>/quarantine/<source>/dt=<day>/<f>.parquet    rows set aside, with line and reason
+    <home>/warehouse.duckdb (+ .lock)                the dbt warehouse, one writer at a time
+    <home>/runs/<period>_as-of-<C>_m<v>/             one evaluation's work folder
+    <home>/evaluations/<period>/<status>-<C>[-m<v>]/ evaluation folders
+    <home>/published/…                               publications, index.json, latest links
+    <home>/acceptances/, purge_log/, secrets/, logs/, airflow/, ingest.lock
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_METHODOLOGY = "1"
+
+# Folder and file names inside the archive (see ingest/archive.py for what they hold).
+ARCHIVE_CURRENT_DIR = "_current"
+ARCHIVE_RECEIPT_FILE = "receipt.json"
+ARCHIVE_ENCRYPTED_MARKER = ".encrypted"  # the archive holds no plain originals
+SCHEMA_DIR = "_schema"  # an empty typed file per source, so a source never delivered reads as empty
+
+# What `make clean` removes: everything under LCQ_HOME that the product writes (not the demo landing's
+# README). Kept here so the Makefile, data/README.md and this module cannot disagree (tests/unit/test_layout.py).
+HOME_ENTRIES = (
+    "landing",
+    "archive",
+    "standardised",
+    "quarantine",
+    "warehouse.duckdb",
+    "warehouse.duckdb.wal",
+    "warehouse.lock",
+    "ingest.lock",
+    "runs",
+    "evaluations",
+    "published",
+    "acceptances",
+    "purge_log",
+    "secrets",
+    "logs",
+    "airflow",
+)
+
+
+def _path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value).resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The installation's folders. Attributes are roots; methods name what lies inside them."""
+
+    home: Path
+    landing: Path
+    archive: Path
+    standardised: Path
+    quarantine: Path
+    warehouse: Path
+    evaluations: Path
+    airflow_home: Path
+    dbt_project: Path
+    expectations: Path
+    methodology_dir: Path
+
+    @classmethod
+    def from_env(cls):
+        home = _path("LCQ_HOME", PROJECT_ROOT / "data")
+        return cls(
+            home=home,
+            landing=_path("LCQ_LANDING", home / "landing"),
+            archive=_path("LCQ_ARCHIVE", home / "archive"),
+            standardised=_path("LCQ_STANDARDISED", home / "standardised"),
+            quarantine=_path("LCQ_QUARANTINE", home / "quarantine"),
+            warehouse=_path("LCQ_WAREHOUSE", home / "warehouse.duckdb"),
+            evaluations=_path("LCQ_EVALUATIONS", home / "evaluations"),
+            airflow_home=_path("AIRFLOW_HOME", home / "airflow"),
+            dbt_project=_path("LCQ_DBT_PROJECT", PROJECT_ROOT / "dbt_project"),
+            expectations=_path("LCQ_EXPECTATIONS", PROJECT_ROOT / "expectations"),
+            methodology_dir=_path("LCQ_METHODOLOGY_DIR", PACKAGE_ROOT / "core" / "methodology"),
+        )
+
+    # --- locks: one writer at a time (core/locking.py) ---------------------------------
+
+    @property
+    def ingest_lock(self) -> Path:
+        return self.home / "ingest.lock"
+
+    @property
+    def warehouse_lock(self) -> Path:
+        return self.warehouse.with_suffix(".lock")
+
+    # --- the archive and the layers below it, per delivered file ------------------------
+
+    def archive_day(self, source: str, dt: date) -> Path:
+        return self.archive / source / f"dt={dt.isoformat()}"
+
+    def archive_version(self, source: str, dt: date, sha256: str) -> Path:
+        """The folder of one delivered version: its encrypted original and receipt."""
+        return self.archive_day(source, dt) / sha256
+
+    def archive_current(self, source: str, dt: date, safe_name: str) -> Path:
+        """The receipt of the version of a file name now in effect."""
+        return self.archive_day(source, dt) / ARCHIVE_CURRENT_DIR / f"{safe_name}.json"
+
+    @property
+    def archive_encrypted_marker(self) -> Path:
+        return self.archive / ARCHIVE_ENCRYPTED_MARKER
+
+    def standardised_file(self, source: str, dt: date, safe_name: str) -> Path:
+        return self.standardised / source / f"dt={dt.isoformat()}" / f"{safe_name}.parquet"
+
+    def quarantine_file(self, source: str, dt: date, safe_name: str) -> Path:
+        return self.quarantine / source / f"dt={dt.isoformat()}" / f"{safe_name}.parquet"
+
+    def source_schema_file(self, source: str) -> Path:
+        return self.standardised / source / SCHEMA_DIR / "empty.parquet"
+
+    # --- evaluations ---------------------------------------------------------------------
+
+    def work_dir(self, period: str, as_of: date, methodology: str) -> Path:
+        """One evaluation's work folder: steps hand over through it, so a task can be retried alone."""
+        return self.home / "runs" / f"{period}_as-of-{as_of.isoformat()}_m{methodology}"
+
+    def evaluation_dir(self, period: str, status: str, as_of: date, methodology: str) -> Path:
+        # the default methodology's folder has no suffix; another version's sits beside it
+        suffix = "" if methodology == DEFAULT_METHODOLOGY else f"-m{methodology}"
+        return self.evaluations / period / f"{status}-{as_of.isoformat()}{suffix}"
+
+    def comparison_dir(self, period: str, as_of: str, version_a: str, version_b: str) -> Path:
+        return self.evaluations / period / f"compare-m{version_a}-m{version_b}-{as_of}"
+
+    # --- publication -----------------------------------------------------------------------
+
+    @property
+    def published(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def published_index(self) -> Path:
+        return self.published / "index.json"
+
+    def publication_dir(self, period: str, name: str) -> Path:
+        return self.published / period / name
+
+    def latest_link(self, period: str) -> Path:
+        return self.published / period / "latest"
+
+    def acceptance(self, period: str, as_of: str) -> Path:
+        return self.home / "acceptances" / f"{period}_as-of-{as_of}.json"
+
+    # --- operations ------------------------------------------------------------------------
+
+    @property
+    def purge_log(self) -> Path:
+        return self.home / "purge_log"
+
+    @property
+    def archive_key_file(self) -> Path:
+        """The per-installation archive key, made when no operator key is given (mode 0600)."""
+        return self.home / "secrets" / "archive.key"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    def dag_log(self, dag_id: str, period: str, as_of: str) -> Path:
+        return self.logs / f"{dag_id}_{period}_as-of-{as_of}.log"
+
+    @property
+    def airflow_initialised(self) -> Path:
+        """Marks an embedded Airflow whose metadata DB and pool were made."""
+        return self.airflow_home / ".lcq-initialised"

@@ -1,0 +1,1 @@
+"""The grading stage: from indicator counts to scores, grades, ranks (`grading/grade.py`)."""

@@ -1,0 +1,1 @@
+"""Reading an evaluation: how one grade follows (`explain`), two methodologies side by side (`compare`)."""

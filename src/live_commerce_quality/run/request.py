@@ -1,0 +1,96 @@
+"""What one evaluation is asked to do: a period, a cutoff, a methodology, a landing folder,
+and where its folder goes. Everything a step needs to know about the run follows from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
+from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.periods import Period, PeriodError, as_of_instant, parse_day
+from live_commerce_quality.core.settings import Settings
+
+
+class EvaluationError(RuntimeError):
+    """A step that cannot go on, with the reason a person can act on."""
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    landing: Path
+    period: str  # YYYY-MM, a CST calendar month
+    as_of: date  # the cutoff C
+    out: Path | None = None
+    methodology: str = methodology_mod.DEFAULT_VERSION
+    # publish under published/ (scheduled runs); `lcq evaluate` only writes its --out folder
+    publish: bool = False
+
+    def __post_init__(self):
+        try:
+            Period.parse(self.period)
+        except PeriodError as exc:
+            raise EvaluationError(str(exc)) from None
+        if self.as_of < self.period_start:
+            raise EvaluationError(f"cutoff {self.as_of} is before the period {self.period} starts")
+
+    @cached_property
+    def period_bounds(self) -> Period:
+        return Period.parse(self.period)
+
+    @property
+    def period_start(self) -> date:
+        return self.period_bounds.start
+
+    @property
+    def period_end(self) -> date:
+        """First day after the period."""
+        return self.period_bounds.end
+
+    @property
+    def as_of_instant(self) -> datetime:
+        """T: the start of the day after the cutoff, CST."""
+        return as_of_instant(self.as_of)
+
+    def status(self, m: methodology_mod.Methodology) -> str:
+        """Final once the settlement lag after the period has passed, else provisional."""
+        return self.period_bounds.status(self.as_of, m.settlement_lag_days)
+
+    def work_dir(self, settings: Settings) -> Path:
+        return settings.work_dir(self.period, self.as_of, self.methodology)
+
+    def output_dir(self, settings: Settings, m: methodology_mod.Methodology) -> Path:
+        """The evaluation folder: `--out` where given, else the installation's evaluations folder."""
+        if self.out is not None:
+            return self.out
+        return settings.evaluation_dir(self.period, self.status(m), self.as_of, self.methodology)
+
+    def to_conf(self) -> dict:
+        return {
+            "landing": str(self.landing),
+            "period": self.period,
+            "as_of": self.as_of.isoformat(),
+            "out": None if self.out is None else str(self.out),
+            "methodology": self.methodology,
+            "publish": self.publish,
+        }
+
+    @classmethod
+    def from_conf(cls, conf: dict, settings: Settings) -> EvaluationRequest:
+        as_of = conf.get("as_of")
+        period = conf.get("period")
+        if not period or not as_of:
+            raise EvaluationError("an evaluation needs `period` (YYYY-MM) and `as_of` (YYYY-MM-DD)")
+        try:
+            cutoff = parse_day(as_of, "as_of")
+        except PeriodError as exc:
+            raise EvaluationError(str(exc)) from None
+        return cls(
+            landing=Path(conf.get("landing") or settings.landing),
+            period=period,
+            as_of=cutoff,
+            out=Path(conf["out"]) if conf.get("out") else None,
+            methodology=str(conf.get("methodology") or methodology_mod.DEFAULT_VERSION),
+            publish=bool(conf.get("publish", False)),
+        )

@@ -1,0 +1,231 @@
+"""The evaluation, step by step. Each step is one Airflow task; `run_evaluation` runs the same
+steps in one process (tests, debugging, the benchmark). Steps hand over through files in the
+run's work folder, so a task can be retried on its own, and each returns a small summary (the
+task's return value in Airflow), never a report dump.
+
+    ingest → gate_extracts → transform (dbt) → gate_marts → grade → publish
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from live_commerce_quality import quality
+from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.folders import replace_folder
+from live_commerce_quality.core.io import read_json, write_json, write_parquet
+from live_commerce_quality.core.locking import exclusive
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.grading.grade import EvaluationContext, grade_all
+from live_commerce_quality.ingest import ingest_landing
+from live_commerce_quality.publish import evidence, publication
+from live_commerce_quality.publish.report import write_report
+from live_commerce_quality.publish.tables import write_csvs, write_workbook
+from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
+from live_commerce_quality.transform.dbt import DbtError, ensure_source_schemas, export_marts, run_dbt
+
+__all__ = ["STEPS", "EvaluationError", "EvaluationRequest", "Step", "read_outcome", "run_evaluation"]
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[EvaluationRequest, Settings], dict]
+OUTCOME_FILE = "outcome.json"  # in the work folder: what the publish step did
+
+
+def read_outcome(req: EvaluationRequest, settings: Settings) -> dict:
+    """What the last publish step of this request did (evaluation folder, publication)."""
+    return read_json(req.work_dir(settings) / OUTCOME_FILE)
+
+
+def step_ingest(req: EvaluationRequest, settings: Settings) -> dict:
+    """Archive, validate and standardise every delivery up to the cutoff."""
+    if not req.landing.is_dir():
+        raise EvaluationError(f"landing folder {req.landing} does not exist")
+    with exclusive(settings.ingest_lock, "ingest"):
+        report = ingest_landing(req.landing, settings, up_to=req.as_of)
+    log.info("%s", report.summary())
+    return {"summary": report.summary()}
+
+
+def step_gate_extracts(req: EvaluationRequest, settings: Settings) -> dict:
+    result = quality.validate_standardised(settings, req.as_of)
+    return _record_gate(req, settings, "extracts", result)
+
+
+def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
+    """Build the dbt models as of the cutoff and export the marts for the later steps.
+
+    The warehouse has one writer at a time; the marts are copied out under the same lock so
+    a later run cannot change them between this step and grading.
+    """
+    m = _methodology(req, settings)
+    work = req.work_dir(settings)
+    ensure_source_schemas(settings)
+    dbt_vars = {
+        "period_start": req.period_start.isoformat(),
+        "period_end": req.period_end.isoformat(),
+        "cutoff": req.as_of.isoformat(),
+        "as_of_instant": req.as_of_instant.strftime("%Y-%m-%d %H:%M:%S"),
+        **m.dbt_vars(),
+    }
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(settings.warehouse_lock, "warehouse") as lock:
+        try:
+            # unit tests of the formulas run in the test suite, not in every evaluation
+            run_dbt(["build", "--exclude-resource-type", "unit_test"], settings, work, dbt_vars, lock=lock)
+        except DbtError as exc:
+            raise EvaluationError(str(exc)) from None
+        rows = export_marts(settings, work / "marts")
+    return {"marts": str(work / "marts"), "rows": rows}
+
+
+def step_gate_marts(req: EvaluationRequest, settings: Settings) -> dict:
+    result = quality.validate_marts(req.work_dir(settings) / "marts")
+    return _record_gate(req, settings, "marts", result)
+
+
+def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
+    m = _methodology(req, settings)
+    work = req.work_dir(settings)
+    marts = work / "marts"
+    ctx = EvaluationContext(period=req.period, as_of=req.as_of, status=req.status(m))
+    ratings, indicators = grade_all(
+        pl.read_parquet(marts / "dim_subjects.parquet"),
+        pl.read_parquet(marts / "fct_subject_indicators.parquet"),
+        pl.read_parquet(marts / "fct_veto_findings.parquet"),
+        m,
+        ctx,
+        previous=_previous_ratings(req, settings),
+    )
+    if req.publish:
+        ratings = _publication_version(req, settings, ctx.status, ratings, indicators)
+    staged = work / "output"
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    write_parquet(ratings, staged / "ratings.parquet")
+    write_parquet(indicators, staged / "indicators.parquet")
+    distribution = dict(sorted(ratings.group_by("grade").len().iter_rows()))
+    return {"subjects": ratings.height, "grades": distribution}
+
+
+def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
+    """Check the graded outputs, write the evidence pack and checksums, and move the folder
+    into place atomically: a reader sees the whole evaluation or none of it."""
+    m = _methodology(req, settings)
+    work = req.work_dir(settings)
+    staged = work / "output"
+    result = quality.validate_outputs(staged)
+    _record_gate(req, settings, "outputs", result)
+    evidence.write_evidence(req, m, settings, work, staged)
+    _write_people_outputs(m, staged)
+    evidence.write_checksums(staged)
+
+    final = req.output_dir(settings, m)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    incoming = final.parent / f".{final.name}.incoming"
+    if incoming.exists():
+        shutil.rmtree(incoming)
+    shutil.copytree(staged, incoming)
+    # An evaluation folder (not a publication) is replaced whole by a re-run.
+    replace_folder(incoming, final)
+    log.info("evaluation written to %s", final)
+    outcome = {"evaluation": str(final), "published": None, "publication": None}
+    if req.publish:
+        pub, what = publication.publish(settings, final, read_json(final / "evidence" / "manifest.json"))
+        (log.warning if pub is None else log.info)("publication: %s", what)
+        outcome.update(published=None if pub is None else str(pub.folder), publication=what)
+    # the command line runs the DAG in another process and reads the outcome here
+    write_json(work / OUTCOME_FILE, outcome)
+    return outcome
+
+
+# The steps in order, written once: the DAG makes a task of each, `run_evaluation` calls each.
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("ingest", step_ingest),
+    ("gate_extracts", step_gate_extracts),
+    ("transform", step_transform),
+    ("gate_marts", step_gate_marts),
+    ("grade", step_grade),
+    ("publish", step_publish),
+)
+
+
+def run_evaluation(
+    landing: Path | str,
+    period: str,
+    as_of: date | str,
+    out: Path | str | None = None,
+    settings: Settings | None = None,
+    methodology: str = methodology_mod.DEFAULT_VERSION,
+    publish: bool = False,
+) -> Path:
+    """All steps in this process; returns the evaluation folder."""
+    settings = settings or Settings.from_env()
+    req = EvaluationRequest(
+        landing=Path(landing),
+        period=period,
+        as_of=as_of if isinstance(as_of, date) else date.fromisoformat(as_of),
+        out=None if out is None else Path(out),
+        methodology=methodology,
+        publish=publish,
+    )
+    result: dict = {}
+    for _, step in STEPS:
+        result = step(req, settings)
+    return Path(result["evaluation"])
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _methodology(req: EvaluationRequest, settings: Settings) -> methodology_mod.Methodology:
+    return methodology_mod.load(req.methodology, settings.methodology_dir)
+
+
+def _record_gate(req: EvaluationRequest, settings: Settings, name: str, result) -> dict:
+    write_json(req.work_dir(settings) / f"gate_{name}.json", result.to_json())
+    quality.enforce(result)
+    return {"gate": name, "passed": result.passed}
+
+
+def _publication_version(
+    req: EvaluationRequest, settings: Settings, status: str, ratings: pl.DataFrame, indicators: pl.DataFrame
+) -> pl.DataFrame:
+    """Version 1 for a first publication; the same version when nothing changed since the
+    last one; the next version (a restatement) when a correction or late delivery did."""
+    previous = publication.latest(settings, req.period, status, req.as_of.isoformat())
+    version = 1
+    if previous is not None:
+        same = publication.same_content(ratings, indicators, previous.folder)
+        version = previous.version if same else previous.version + 1
+    return ratings.with_columns(version=pl.lit(version, pl.Int64))
+
+
+def _previous_ratings(req: EvaluationRequest, settings: Settings) -> pl.DataFrame | None:
+    """The latest evaluation of the previous period found under the evaluations folder."""
+    prev_dir = settings.evaluations / req.period_bounds.previous().name
+    if not prev_dir.is_dir():
+        return None
+    candidates = sorted(
+        (p for p in prev_dir.iterdir() if (p / "ratings.parquet").exists()),
+        key=lambda p: (p.name.startswith("final"), p.name),
+    )
+    return pl.read_parquet(candidates[-1] / "ratings.parquet") if candidates else None
+
+
+def _write_people_outputs(m: methodology_mod.Methodology, staged: Path) -> None:
+    """Excel workbook, one CSV per subject kind, and the HTML report."""
+    ratings = pl.read_parquet(staged / "ratings.parquet")
+    indicators = pl.read_parquet(staged / "indicators.parquet")
+    manifest = read_json(staged / "evidence" / "manifest.json")
+    data_quality = read_json(staged / "evidence" / "data_quality.json")
+    write_csvs(ratings, staged)
+    write_workbook(ratings, m, data_quality, staged / "ratings.xlsx")
+    write_report(ratings, indicators, m, manifest, staged / "report.html")

@@ -1,0 +1,98 @@
+"""Running the dbt project and handing its marts on.
+
+dbt runs in its own process (one writer, clean adapter state, its log in the work folder);
+the marts Python reads are exported to Parquet under the same warehouse lock, so a later run
+cannot change them between the transform and grading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO
+
+import polars as pl
+
+from live_commerce_quality.core.contract import SOURCES, standardised_schema
+from live_commerce_quality.core.io import write_parquet
+from live_commerce_quality.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# The marts Python reads (dbt_project/models/marts, each with an enforced contract).
+MARTS = (
+    "dim_subjects",
+    "fct_subject_indicators",
+    "fct_veto_findings",
+    "fct_rows_set_aside",
+    "fct_order_scope",
+    "fct_indicator_lineage",
+)
+LINEAGE_MART = "fct_indicator_lineage"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class DbtError(RuntimeError):
+    """dbt failed; the message carries the end of its output."""
+
+
+def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, lock: IO[str] | None = None) -> str:
+    """Run `dbt <args>` on the project; returns the end of its output (no colour codes).
+
+    `lock`, the held warehouse lock, is handed to dbt: were this process killed, dbt would
+    go on writing the warehouse, and the lock must keep other runs out until dbt ends too.
+    """
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {
+        **os.environ,
+        "LCQ_WAREHOUSE": str(settings.warehouse),
+        "LCQ_STANDARDISED": str(settings.standardised),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    cmd = [
+        str(dbt), *args, "--no-use-colors",
+        "--project-dir", str(settings.dbt_project),
+        "--profiles-dir", str(settings.dbt_project),
+        "--target-path", str(work / "dbt_target"),
+        "--log-path", str(work / "dbt_logs"),
+        "--vars", json.dumps(dbt_vars, sort_keys=True),
+    ]  # fmt: skip
+    work.mkdir(parents=True, exist_ok=True)
+    keep = () if lock is None else (lock.fileno(),)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, pass_fds=keep)
+    tail = ANSI.sub("", "\n".join(proc.stdout.splitlines()[-40:]))
+    if proc.returncode != 0:
+        raise DbtError(f"dbt {' '.join(args)} failed (exit {proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
+    log.debug("dbt %s:\n%s", " ".join(args), tail)
+    return tail
+
+
+def ensure_source_schemas(settings: Settings) -> None:
+    """An empty, typed Parquet file per source, so the models read a source that has had no
+    delivery yet as an empty table rather than failing on an empty folder."""
+    for source in SOURCES:
+        path = settings.source_schema_file(source)
+        if not path.exists():
+            write_parquet(pl.DataFrame(schema=standardised_schema(source)), path)
+
+
+def export_marts(settings: Settings, dest: Path) -> dict[str, int]:
+    """Copy each mart out of the warehouse into `dest/<mart>.parquet`; returns rows per mart."""
+    import duckdb
+
+    dest.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        for mart in MARTS:
+            frame = con.sql(f"select * from main.{mart}").pl()
+            write_parquet(frame, dest / f"{mart}.parquet")
+            rows[mart] = frame.height
+    finally:
+        con.close()
+    return rows
