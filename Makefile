@@ -30,5 +30,5 @@ format: setup ## apply ruff formatting
 bench: setup ## time and memory of a 10 M-order month end to end
 	@$(UV) run --frozen python -m live_commerce_quality.bench
 
-clean: ## remove generated data, warehouse and Airflow state (keeps .venv)
-	rm -rf data/landing data/archive data/standardised data/quarantine data/warehouse.* data/runs data/evaluations data/airflow data/logs data/*.lock
+clean: ## remove everything the product wrote under LCQ_HOME (default data/; keeps .venv): see core/layout.py
+	@PYTHONPATH=src python3 -m live_commerce_quality.core.layout

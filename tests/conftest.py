@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import pytest
 
+from live_commerce_quality.core.settings import Settings
+
+# Every variable that moves a piece of the installation or supplies a secret: a test starts with none.
+LCQ_VARS = (
+    "LCQ_LANDING",
+    "LCQ_ARCHIVE",
+    "LCQ_STANDARDISED",
+    "LCQ_QUARANTINE",
+    "LCQ_WAREHOUSE",
+    "LCQ_EVALUATIONS",
+    "LCQ_PSEUDONYM_KEY",
+    "LCQ_ARCHIVE_KEY",
+)
+
 
 @pytest.fixture
 def lcq_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("LCQ_HOME", str(home))
-    for var in (
-        "LCQ_LANDING",
-        "LCQ_ARCHIVE",
-        "LCQ_STANDARDISED",
-        "LCQ_QUARANTINE",
-        "LCQ_WAREHOUSE",
-        "LCQ_EVALUATIONS",
-        "LCQ_PSEUDONYM_KEY",
-    ):
+    for var in LCQ_VARS:
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture
+def settings(lcq_home) -> Settings:
+    """The installation of a test: its own LCQ_HOME, no operator keys."""
+    return Settings.from_env()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import LCQ_VARS
+
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
-LCQ_VARS = ("LCQ_LANDING", "LCQ_ARCHIVE", "LCQ_STANDARDISED", "LCQ_QUARANTINE", "LCQ_WAREHOUSE",
-            "LCQ_EVALUATIONS", "LCQ_PSEUDONYM_KEY")  # fmt: skip
 
 
 def build_hand_landing(dest: Path) -> Path:

@@ -9,7 +9,8 @@ import pytest
 
 from live_commerce_quality.core import methodology
 from live_commerce_quality.core.settings import Settings
-from live_commerce_quality.run.steps import EvaluationRequest, _ensure_source_schemas, run_dbt
+from live_commerce_quality.run.request import EvaluationRequest
+from live_commerce_quality.transform.dbt import ensure_source_schemas, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.integration
 def test_build_on_empty_extracts_then_unit_tests(lcq_home, tmp_path):
     settings = Settings.from_env()
     req = EvaluationRequest(landing=tmp_path, period="2026-03", as_of=date(2026, 4, 15))
-    _ensure_source_schemas(settings)
+    ensure_source_schemas(settings)
     dbt_vars = {
         "period_start": "2026-03-01",
         "period_end": "2026-04-01",

@@ -12,8 +12,8 @@ import pytest
 
 from live_commerce_quality.core import crypto
 from live_commerce_quality.core.settings import PROJECT_ROOT, Settings
-from live_commerce_quality.ingest import archive
-from live_commerce_quality.ingest import core as ingest_core, load_receipts, read_archived
+from live_commerce_quality.ingest import archive, load_receipts, read_archived
+from live_commerce_quality.ingest import core as ingest_core
 
 from .ingest_support import (
     DT,
@@ -30,12 +30,6 @@ from .ingest_support import (
 GOOD_CSV = csv_text(orders(3))
 KEY_A = base64.b64encode(b"A" * 32).decode()
 KEY_B = base64.b64encode(b"B" * 32).decode()
-
-
-@pytest.fixture
-def settings(lcq_home, monkeypatch) -> Settings:
-    monkeypatch.delenv(crypto.KEY_ENV, raising=False)
-    return Settings.from_env()
 
 
 def _archived(settings: Settings, r) -> bytes:
@@ -218,4 +212,4 @@ def test_plain_originals_of_an_earlier_version_are_encrypted(settings):
     receipt = json.loads((folder / "receipt.json").read_text())
     assert receipt["orders.csv"]["archive"]["cipher"] == "AES-256-GCM"
     assert (odd / "x.csv").exists()
-    assert (settings.archive / archive.ENCRYPTED_MARKER).exists()  # once done, the walk is not repeated
+    assert settings.archive_encrypted_marker.exists()  # once done, the walk is not repeated

@@ -23,12 +23,6 @@ from live_commerce_quality.ingest.deliveries import display_name, printable
 from ..corpus.cases import CASES, Case, Expect, File
 
 
-@pytest.fixture
-def settings(lcq_home, monkeypatch) -> Settings:
-    monkeypatch.delenv("LCQ_ARCHIVE_KEY", raising=False)
-    return Settings.from_env()
-
-
 def _deliver(settings: Settings, f: File) -> None:
     folder = settings.landing / f.source / f"dt={f.dt}"
     folder.mkdir(parents=True, exist_ok=True)

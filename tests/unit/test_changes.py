@@ -6,18 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import polars as pl
-import pytest
 
 from live_commerce_quality.core.contract import standardised_schema
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ops import changes
 
 SINCE = date(2026, 4, 15)
-
-
-@pytest.fixture
-def settings(lcq_home) -> Settings:
-    return Settings.from_env()
 
 
 def deliver(settings: Settings, source: str, dt: str, rows: list[dict], name: str | None = None) -> None:

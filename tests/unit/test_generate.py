@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from live_commerce_quality.core.contract import BOOL, DEC, INT, PLATFORMS, SOURCES, STR, TS
 
+from live_commerce_quality.core.contract import BOOL, DEC, INT, PLATFORMS, SOURCES, STR, TS
 from live_commerce_quality.generate import _Calendar, credit_code_check, credit_code_valid, generate
 
 MONTH = ["2025-03"]

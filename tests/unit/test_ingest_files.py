@@ -37,11 +37,6 @@ from .ingest_support import (
 )
 
 
-@pytest.fixture
-def settings(lcq_home) -> Settings:
-    return Settings.from_env()
-
-
 def _parquet_bytes(df: pl.DataFrame) -> bytes:
     buf = io.BytesIO()
     df.write_parquet(buf)

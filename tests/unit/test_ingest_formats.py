@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from live_commerce_quality.core.contract import LINEAGE_COLUMNS, standardised_schema
-from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import read_archived
 
 from .ingest_support import (
@@ -31,11 +30,6 @@ from .ingest_support import (
     run,
     std,
 )
-
-
-@pytest.fixture
-def settings(lcq_home) -> Settings:
-    return Settings.from_env()
 
 
 def test_csv_utf8_values_types_lineage(settings):

@@ -8,7 +8,6 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest.parse import parse_dec_general, parse_ts_general
 
 from .ingest_support import (
@@ -27,11 +26,6 @@ from .ingest_support import (
     run,
     std,
 )
-
-
-@pytest.fixture
-def settings(lcq_home) -> Settings:
-    return Settings.from_env()
 
 
 def _one_bad(settings, source: str, good: dict, bad: dict) -> str:

@@ -184,3 +184,25 @@ class Layout:
     def airflow_initialised(self) -> Path:
         """Marks an embedded Airflow whose metadata DB and pool were made."""
         return self.airflow_home / ".lcq-initialised"
+
+
+def clean(home: Path) -> list[Path]:
+    """Remove everything the product wrote under `home` (`make clean`); returns what was removed."""
+    import shutil
+
+    removed = []
+    for name in HOME_ENTRIES:
+        path = home / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        else:
+            continue
+        removed.append(path)
+    return removed
+
+
+if __name__ == "__main__":  # make clean: stdlib only, so it works before the venv exists
+    for gone in clean(Layout.from_env().home):
+        print(f"removed {gone}")

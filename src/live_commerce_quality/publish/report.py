@@ -30,7 +30,7 @@ def _fmt(value, digits: int = 4) -> str:
 
 def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology, manifest: dict, path: Path) -> None:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("live_commerce_quality", "templates"),
+        loader=jinja2.PackageLoader("live_commerce_quality.publish", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
