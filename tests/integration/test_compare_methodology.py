@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from live_commerce_quality.compare import GRADE_ORDER, migration_matrix, movers
-from live_commerce_quality.generate import generate
+from live_commerce_quality.demo import generate
 from live_commerce_quality.pipeline import run_evaluation
 
 pytestmark = pytest.mark.integration

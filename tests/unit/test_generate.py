@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from live_commerce_quality.contract import BOOL, DEC, INT, PLATFORMS, SOURCES, STR, TS
-from live_commerce_quality.generate import _Calendar, credit_code_check, credit_code_valid, generate
+from live_commerce_quality.demo.orders import _Calendar, credit_code_check, credit_code_valid, generate
 
 MONTH = ["2025-03"]
 SCALE = 0.005
