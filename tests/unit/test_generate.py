@@ -15,7 +15,9 @@ import polars as pl
 import pytest
 
 from live_commerce_quality.contract import BOOL, DEC, INT, PLATFORMS, SOURCES, STR, TS
-from live_commerce_quality.demo.orders import _Calendar, credit_code_check, credit_code_valid, generate
+from live_commerce_quality.demo import generate
+from live_commerce_quality.demo.credit_codes import credit_code_check, credit_code_valid
+from live_commerce_quality.demo.timeline import Calendar as _Calendar
 
 MONTH = ["2025-03"]
 SCALE = 0.005
