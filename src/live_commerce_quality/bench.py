@@ -40,7 +40,7 @@ def main() -> None:
     landing = root / f"landing-sf{args.scale:g}-{args.month}-s{args.seed}"
     timings: dict[str, float] = {}
     if not (landing / ".complete").exists():
-        from live_commerce_quality.generate import generate
+        from live_commerce_quality.demo import generate
 
         shutil.rmtree(landing, ignore_errors=True)
         started = time.monotonic()

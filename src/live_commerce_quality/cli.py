@@ -39,7 +39,7 @@ def main() -> None:
 @click.option("--bad-share", type=float, default=0.002, show_default=True, help="share of bad rows; 0 for none")
 def generate(scale: float, months: str, seed: int, out: Path, fmt: str, bad_share: float) -> None:
     """Write demo monitoring extracts, delivered day by day as a platform would."""
-    from live_commerce_quality.generate import generate as run
+    from live_commerce_quality.demo import generate as run
 
     summary = run(out, [m.strip() for m in months.split(",") if m.strip()], scale, seed, fmt, bad_share)
     click.echo(json_text(summary), nl=False)
@@ -232,7 +232,7 @@ def run_demo() -> None:
     """Generate demo data if there is none and evaluate its months through Airflow."""
     settings = Settings.from_env()
     if not any(settings.landing.glob("*/dt=*/*")):
-        from live_commerce_quality.generate import generate as run
+        from live_commerce_quality.demo import generate as run
 
         click.echo(f"generating demo extracts for {', '.join(DEMO_MONTHS)} in {settings.landing} ...")
         run(settings.landing, list(DEMO_MONTHS), DEMO_SCALE, DEMO_SEED, "mixed", 0.002)

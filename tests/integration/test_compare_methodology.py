@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from live_commerce_quality.generate import generate
+from live_commerce_quality.demo import generate
 from live_commerce_quality.inspect.compare import GRADE_ORDER, migration_matrix, movers
 from live_commerce_quality.run.steps import run_evaluation
 

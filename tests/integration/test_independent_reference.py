@@ -29,7 +29,7 @@ LCQ_VARS = ("LCQ_LANDING", "LCQ_ARCHIVE", "LCQ_STANDARDISED", "LCQ_QUARANTINE", 
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory):
-    from live_commerce_quality.generate import generate
+    from live_commerce_quality.demo import generate
 
     out = tmp_path_factory.mktemp("independent") / "landing"
     generate(out, [PERIOD], scale=0.01, seed=11, fmt="csv", bad_share=0)

@@ -71,7 +71,7 @@ def _build_hand(landing: Path) -> tuple[str, str]:
 
 
 def _build_demo(landing: Path) -> tuple[str, str]:
-    from live_commerce_quality.generate import generate
+    from live_commerce_quality.demo import generate
 
     generate(landing, ["2026-09"], scale=0.01, seed=5, fmt="mixed", bad_share=0.01)
     return "2026-09", "2026-10-15"

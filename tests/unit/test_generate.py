@@ -15,7 +15,9 @@ import polars as pl
 import pytest
 
 from live_commerce_quality.core.contract import BOOL, DEC, INT, PLATFORMS, SOURCES, STR, TS
-from live_commerce_quality.generate import _Calendar, credit_code_check, credit_code_valid, generate
+from live_commerce_quality.demo import generate
+from live_commerce_quality.demo.credit_codes import credit_code_check, credit_code_valid
+from live_commerce_quality.demo.timeline import Calendar
 
 MONTH = ["2025-03"]
 SCALE = 0.005
@@ -412,7 +414,7 @@ def test_volumes_scale_and_keep_their_proportions(tmp_path):
 
 
 def test_two_months_and_bad_arguments(tmp_path):
-    cal = _Calendar.of(["2025-02", "2024-12"])
+    cal = Calendar.of(["2025-02", "2024-12"])
     assert cal.months == ["2024-12", "2025-02"] and len(cal.days) == 31 + 28
     assert cal.full_snapshot.sum() == 4  # Dec 1, Jan 1, Feb 1, Mar 1
     with pytest.raises(ValueError, match="YYYY-MM"):
