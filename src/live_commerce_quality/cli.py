@@ -113,7 +113,7 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
     }
     ra, rb = (pl.read_parquet(folders[v] / "ratings.parquet") for v in (version_a, version_b))
     ia, ib = (pl.read_parquet(folders[v] / "indicators.parquet") for v in (version_a, version_b))
-    matrix = migration_matrix(ra, rb)
+    matrix = migration_matrix(ra, rb, methodology_mod.load(version_a, settings.methodology_dir).grade_order)
     changed = movers(ra, rb, ia, ib)
     out = settings.comparison_dir(period, as_of, version_a, version_b)
     write_comparison(out, matrix, changed)

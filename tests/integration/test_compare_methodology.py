@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from live_commerce_quality.demo import generate
-from live_commerce_quality.inspect.compare import GRADE_ORDER, migration_matrix, movers
+from live_commerce_quality.core import methodology
+from live_commerce_quality.inspect.compare import migration_matrix, movers
 from live_commerce_quality.run.steps import run_evaluation
 
 pytestmark = pytest.mark.integration
@@ -32,9 +33,10 @@ def two_versions(tmp_path_factory):
 
 def test_matrix_adds_up_to_the_subjects_rated(two_versions):
     (ra, _), (rb, _) = two_versions["1"], two_versions["2"]
-    matrix = migration_matrix(ra, rb)
-    assert matrix["grade_a"].to_list() == list(GRADE_ORDER)
-    assert sum(matrix[g].sum() for g in GRADE_ORDER) == ra.height == rb.height
+    grades = methodology.load("1").grade_order
+    matrix = migration_matrix(ra, rb, grades)
+    assert matrix["grade_a"].to_list() == list(grades)
+    assert sum(matrix[g].sum() for g in grades) == ra.height == rb.height
     assert (ra["methodology_version"] == "1").all() and (rb["methodology_version"] == "2").all()
     # the same subjects are rated under both; only the scoring of the after-sale stage differs
     assert ra.select("subject_kind", "subject_id").equals(rb.select("subject_kind", "subject_id"))

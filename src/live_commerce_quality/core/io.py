@@ -62,6 +62,11 @@ def json_text(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n"
 
 
+def json_inline(obj: Any) -> str:
+    """One-line JSON for a table cell or a message (not a file): keys as given, UTF-8 as it is."""
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
 def write_json(path: Path, obj: Any, *, durable: bool = False) -> Path:
     atomic_write_bytes(path, json_text(obj).encode("utf-8"), durable=durable)
     return path

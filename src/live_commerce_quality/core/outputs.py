@@ -127,3 +127,11 @@ INDICATORS = OutputTable(
 )
 
 TABLES = {t.name: t for t in (RATINGS, INDICATORS)}
+
+# The workbook's sheet of each subject kind (at most 31 characters, Excel's limit).
+KIND_SHEETS = {
+    "operator": "直播间运营者 operators",
+    "streamer": "直播营销人员 streamers",
+    "agency": "直播营销服务机构 agencies",
+    "platform": "平台 platforms",
+}

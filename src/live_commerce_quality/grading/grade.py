@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 
 from live_commerce_quality.core.methodology import STAGES, Indicator, Methodology
+from live_commerce_quality.core.outputs import INDICATORS, RATINGS
 
 
 def round_half_up(value: float, places: int = 2) -> float:
@@ -213,18 +214,8 @@ def peer_rates(indicators: pl.DataFrame, subjects: pl.DataFrame) -> dict[tuple, 
     }
 
 
-RATINGS_COLUMNS = (
-    "subject_kind", "subject_id", "subject_name", "platform", "period", "as_of", "status",
-    "version", "methodology_version", "total_score", "grade", "stars", "score_pre", "score_in",
-    "score_post", "applicable_weight", "veto", "veto_reasons", "not_rated_reason", "rank",
-    "peer_percentile", "previous_grade", "score_change", "members_evaluated", "members_vetoed",
-)  # fmt: skip
-
-INDICATORS_COLUMNS = (
-    "subject_kind", "subject_id", "platform", "period", "as_of", "methodology_version",
-    "indicator_id", "stage", "numerator", "denominator", "raw_value", "peer_rate",
-    "adjusted_value", "score", "weight", "applicable", "not_applicable_reason",
-)  # fmt: skip
+# Columns `_with_peers` adds once every subject is graded; the rest are filled subject by subject.
+PEER_COLUMNS = ("rank", "peer_percentile", "previous_grade", "score_change")
 
 # Subject kinds made of members, which report member counts instead of being vetoed.
 AGGREGATE_KINDS = ("agency", "platform")
@@ -338,9 +329,10 @@ def grade_all(
                 }
             )
 
-    ratings = _with_peers(pl.DataFrame(rating_rows, schema=_ratings_schema()), previous)
-    ind_df = pl.DataFrame(indicator_rows, schema=_indicators_schema())
-    return ratings.select(RATINGS_COLUMNS), ind_df.select(INDICATORS_COLUMNS)
+    graded = {k: v for k, v in RATINGS.schema().items() if k not in PEER_COLUMNS}
+    ratings = _with_peers(pl.DataFrame(rating_rows, schema=graded), previous)
+    ind_df = pl.DataFrame(indicator_rows, schema=INDICATORS.schema())
+    return ratings.select(RATINGS.names).cast(RATINGS.schema()), ind_df.select(INDICATORS.names)
 
 
 def _with_peers(ratings: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
@@ -369,51 +361,3 @@ def _with_peers(ratings: pl.DataFrame, previous: pl.DataFrame | None) -> pl.Data
     else:
         ratings = ratings.with_columns(previous_grade=pl.lit(None, pl.String), score_change=pl.lit(None, pl.Float64))
     return ratings.sort("subject_kind", "subject_id")
-
-
-def _ratings_schema() -> dict:
-    return {
-        "subject_kind": pl.String,
-        "subject_id": pl.String,
-        "subject_name": pl.String,
-        "platform": pl.String,
-        "period": pl.String,
-        "as_of": pl.Date,
-        "status": pl.String,
-        "version": pl.Int64,
-        "methodology_version": pl.String,
-        "total_score": pl.Float64,
-        "grade": pl.String,
-        "stars": pl.String,
-        "score_pre": pl.Float64,
-        "score_in": pl.Float64,
-        "score_post": pl.Float64,
-        "applicable_weight": pl.Float64,
-        "veto": pl.Boolean,
-        "veto_reasons": pl.String,
-        "not_rated_reason": pl.String,
-        "members_evaluated": pl.Int64,
-        "members_vetoed": pl.Int64,
-    }
-
-
-def _indicators_schema() -> dict:
-    return {
-        "subject_kind": pl.String,
-        "subject_id": pl.String,
-        "platform": pl.String,
-        "period": pl.String,
-        "as_of": pl.Date,
-        "methodology_version": pl.String,
-        "indicator_id": pl.String,
-        "stage": pl.String,
-        "numerator": pl.Float64,
-        "denominator": pl.Float64,
-        "raw_value": pl.Float64,
-        "peer_rate": pl.Float64,
-        "adjusted_value": pl.Float64,
-        "score": pl.Float64,
-        "weight": pl.Float64,
-        "applicable": pl.Boolean,
-        "not_applicable_reason": pl.String,
-    }

@@ -3,25 +3,25 @@ whose grade changes, with the indicators that moved them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
-GRADE_ORDER = ("A", "B", "C", "D", "E", "NR")
 
-
-def migration_matrix(ratings_a: pl.DataFrame, ratings_b: pl.DataFrame) -> pl.DataFrame:
-    """Rows: grade under A; columns: grade under B; cells: subjects. Every subject evaluated
-    under both counts exactly once, so the cells add up to the subjects rated."""
+def migration_matrix(ratings_a: pl.DataFrame, ratings_b: pl.DataFrame, grades: Sequence[str]) -> pl.DataFrame:
+    """Rows: grade under A; columns: grade under B, both in `grades` order (the methodology's
+    `grade_order`); cells: subjects. Every subject evaluated under both counts exactly once, so
+    the cells add up to the subjects rated."""
     pairs = ratings_a.select("subject_kind", "subject_id", pl.col("grade").alias("grade_a")).join(
         ratings_b.select("subject_kind", "subject_id", pl.col("grade").alias("grade_b")),
         on=["subject_kind", "subject_id"],
         how="inner",
     )
     counts = {(a, b): n for a, b, n in pairs.group_by("grade_a", "grade_b").len().iter_rows()}
-    rows = [{"grade_a": a, **{b: counts.get((a, b), 0) for b in GRADE_ORDER}, "total": 0} for a in GRADE_ORDER]
+    rows = [{"grade_a": a, **{b: counts.get((a, b), 0) for b in grades}, "total": 0} for a in grades]
     for row in rows:
-        row["total"] = sum(row[b] for b in GRADE_ORDER)
+        row["total"] = sum(row[b] for b in grades)
     return pl.DataFrame(rows)
 
 
@@ -65,12 +65,13 @@ def write_comparison(folder: Path, matrix: pl.DataFrame, changed: pl.DataFrame) 
 
 
 def format_matrix(matrix: pl.DataFrame, a: str, b: str) -> str:
+    grades = matrix["grade_a"].to_list()
     corner = f"v{a} \\ v{b}"
-    head = f"{corner:>10} " + " ".join(f"{g:>5}" for g in GRADE_ORDER) + "  total"
+    head = f"{corner:>10} " + " ".join(f"{g:>5}" for g in grades) + "  total"
     lines = [head]
     for row in matrix.iter_rows(named=True):
-        lines.append(f"{row['grade_a']:>10} " + " ".join(f"{row[g]:>5}" for g in GRADE_ORDER) + f"  {row['total']:>5}")
+        lines.append(f"{row['grade_a']:>10} " + " ".join(f"{row[g]:>5}" for g in grades) + f"  {row['total']:>5}")
     lines.append(
-        f"{'total':>10} " + " ".join(f"{matrix[g].sum():>5}" for g in GRADE_ORDER) + f"  {matrix['total'].sum():>5}"
+        f"{'total':>10} " + " ".join(f"{matrix[g].sum():>5}" for g in grades) + f"  {matrix['total'].sum():>5}"
     )
     return "\n".join(lines)

@@ -8,29 +8,16 @@ the one place they are written.
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 
 import polars as pl
 
+from live_commerce_quality.core.definitions import indicator_definitions
 from live_commerce_quality.core.methodology import STAGES, Methodology
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.core.subjects import SubjectRef
 
-DOCS_BLOCK = re.compile(r"{%\s*docs\s+indicator_(\S+)\s*%}(.*?){%\s*enddocs\s*%}", re.S)
 LEADING_TITLE = re.compile(r"^\*\*.*?\*\*\s*(\([^)]*\)\.)?\s*")
-
-
-@cache
-def indicator_definitions(docs_file: Path | None = None) -> dict[str, str]:
-    """Indicator id -> its definition (markdown), from the dbt docs blocks."""
-    path = docs_file or Settings.from_env().dbt_project / "docs" / "indicators.md"
-    found = {}
-    for name, body in DOCS_BLOCK.findall(path.read_text(encoding="utf-8")):
-        if name == "id":
-            continue
-        found[name.replace("_", "-")] = " ".join(body.split())
-    return found
 
 
 def find_evaluation(settings: Settings, period: str) -> Path:

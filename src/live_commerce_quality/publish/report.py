@@ -8,12 +8,11 @@ from pathlib import Path
 import jinja2
 import polars as pl
 
+from live_commerce_quality.core.definitions import indicator_definitions
 from live_commerce_quality.core.methodology import Methodology
-from live_commerce_quality.inspect.explain import indicator_definitions
-from live_commerce_quality.publish.tables import GRADE_COLOURS, KIND_NAMES
+from live_commerce_quality.core.outputs import KIND_SHEETS
+from live_commerce_quality.publish.tables import GRADE_COLOURS
 
-GRADES = ("A", "B", "C", "D", "E", "NR")
-KIND_ORDER = ("operator", "streamer", "agency", "platform")
 # Above this many subjects the report gives one row per subject instead of a section each:
 # a provincial month has tens of thousands, and a 100 MB page helps nobody.
 DETAILED_MAX_SUBJECTS = 2000
@@ -34,8 +33,9 @@ def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    grades, kinds = m.grade_order, m.subject_kinds
     distribution = []
-    for kind in KIND_ORDER:
+    for kind in kinds:
         rows = ratings.filter(pl.col("subject_kind") == kind)
         if rows.height == 0:
             continue
@@ -43,12 +43,10 @@ def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology
         for platform in sorted(rows["platform"].unique().to_list(), key=lambda p: p or ""):
             sub = rows.filter(pl.col("platform").eq_missing(platform))
             counts = dict(sub.group_by("grade").len().iter_rows())
-            table.append({"platform": platform, **{g: counts.get(g, 0) for g in GRADES}, "total": sub.height})
+            table.append({"platform": platform, **{g: counts.get(g, 0) for g in grades}, "total": sub.height})
         distribution.append((kind, table))
     ordered = ratings.with_columns(
-        pl.col("subject_kind")
-        .replace_strict({k: i for i, k in enumerate(KIND_ORDER)}, return_dtype=pl.Int32)
-        .alias("_k")
+        pl.col("subject_kind").replace_strict({k: i for i, k in enumerate(kinds)}, return_dtype=pl.Int32).alias("_k")
     ).sort("_k", "subject_id")
     detailed = ratings.height <= DETAILED_MAX_SUBJECTS
     order = {ind.id: i for i, ind in enumerate(m.indicators)}
@@ -65,7 +63,7 @@ def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology
         scores = indicators.pivot(on="indicator_id", index=["subject_kind", "subject_id"], values="score")
         ids = [ind.id for ind in m.indicators]
         wide = ordered.join(scores, on=["subject_kind", "subject_id"], how="left")
-        for kind in KIND_ORDER:
+        for kind in kinds:
             rows = wide.filter(pl.col("subject_kind") == kind)
             if rows.height:
                 compact.append((kind, [{**r, "scores": [r.get(i) for i in ids]} for r in rows.iter_rows(named=True)]))
@@ -81,9 +79,9 @@ def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology
         ratings_count=ratings.height,
         warnings=manifest.get("warnings", []),
         distribution=distribution,
-        grades=GRADES,
+        grades=grades,
         colours=GRADE_COLOURS,
-        kind_names=KIND_NAMES,
+        kind_names=KIND_SHEETS,
         movers=movers,
         flagged=flagged,
         subjects=subjects,

@@ -8,56 +8,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
+from live_commerce_quality.core.io import json_inline
 from live_commerce_quality.core.methodology import Methodology
+from live_commerce_quality.core.outputs import KIND_SHEETS, RATINGS
 
-# Column -> (中文, English). The parquet keeps the plain names; people read both.
-LABELS = {
-    "subject_kind": ("评价对象类型", "subject kind"),
-    "subject_id": ("评价对象编号", "subject id"),
-    "subject_name": ("名称", "name"),
-    "platform": ("平台", "platform"),
-    "period": ("评价期", "period"),
-    "as_of": ("截止日", "as of"),
-    "status": ("状态", "status"),
-    "version": ("版本", "version"),
-    "methodology_version": ("评价方法版本", "methodology version"),
-    "total_score": ("总分", "total score"),
-    "grade": ("等级", "grade"),
-    "stars": ("星级", "stars"),
-    "score_pre": ("交易前得分", "score before"),
-    "score_in": ("交易中得分", "score during"),
-    "score_post": ("交易后得分", "score after"),
-    "applicable_weight": ("适用权重", "applicable weight"),
-    "veto": ("否决", "veto"),
-    "veto_reasons": ("否决原因", "veto reasons"),
-    "not_rated_reason": ("未评级原因", "not-rated reason"),
-    "rank": ("排名", "rank"),
-    "peer_percentile": ("同类百分位", "peer percentile"),
-    "previous_grade": ("上期等级", "previous grade"),
-    "score_change": ("分数变化", "score change"),
-    "members_evaluated": ("参评成员数", "members evaluated"),
-    "members_vetoed": ("被否决成员数", "members vetoed"),
-}
-KIND_NAMES = {
-    "operator": "直播间运营者 operators",
-    "streamer": "直播营销人员 streamers",
-    "agency": "直播营销服务机构 agencies",
-    "platform": "平台 platforms",
-}
 GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "E": "#d73027", "NR": "#bdbdbd"}
 # A fixed creation time keeps the workbook's bytes reproducible.
 FIXED_CREATED = datetime(2024, 11, 1)
 
 
 def header(column: str) -> str:
-    zh, en = LABELS.get(column, (column, column))
-    return f"{zh} / {en}"
+    """The bilingual header of a rating column, from the output contract."""
+    return RATINGS.column(column).header
 
 
 def write_csvs(ratings: pl.DataFrame, folder: Path) -> list[Path]:
@@ -82,11 +49,11 @@ def write_workbook(ratings: pl.DataFrame, m: Methodology, data_quality: dict, pa
     book.set_properties({"title": "GB/T 44207-2024 ratings", "created": FIXED_CREATED})
     head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#eeeeee", "border": 1})
     grade_formats = {g: book.add_format({"bg_color": c, "align": "center"}) for g, c in GRADE_COLOURS.items()}
-    for kind in ("operator", "streamer", "agency", "platform"):
+    for kind in m.subject_kinds:
         rows = ratings.filter(pl.col("subject_kind") == kind)
         if rows.height == 0:
             continue
-        sheet = book.add_worksheet(KIND_NAMES[kind][:31])
+        sheet = book.add_worksheet(KIND_SHEETS[kind][:31])
         for j, column in enumerate(rows.columns):
             sheet.write(0, j, header(column), head)
             sheet.set_column(j, j, 14)
@@ -135,7 +102,7 @@ def write_workbook(ratings: pl.DataFrame, m: Methodology, data_quality: dict, pa
             sheet.write(i, 0, gate)
             sheet.write(i, 1, f"{check.get('target')} {check.get('column') or ''} {check.get('expectation')}")
             sheet.write_boolean(i, 2, bool(check.get("success")))
-            sheet.write(i, 3, json.dumps(check.get("observed"), ensure_ascii=False, default=str))
+            sheet.write(i, 3, json_inline(check.get("observed")))
             sheet.write(i, 4, check.get("message") or "")
             i += 1
     book.close()

@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 
 from live_commerce_quality.core.contract import SOURCES, Source, standardised_schema
+from live_commerce_quality.core.outputs import TABLES as OUTPUT_TABLES
+from live_commerce_quality.core.outputs import OutputTable
 from live_commerce_quality.quality.model import DEFAULT_EXAMPLES, Check
 
 # Check names in GX style for the two rules GX has no expectation for.
@@ -55,16 +57,39 @@ def parse_expectations(suite: str, target: str, items: list[Any] | None, where: 
     return checks
 
 
+def output_contract_checks(suite: str, table: OutputTable) -> list[Check]:
+    """What the output contract (core/outputs.py) says of a published table: its documented
+    columns (more are allowed), its key unique, its required columns never null."""
+    items: list[dict] = [
+        {
+            "expect_table_columns_to_match_set": {
+                "description": "has its documented columns (more are allowed)",
+                "column_set": list(table.documented),
+                "exact_match": False,
+            }
+        },
+        {"expect_compound_columns_to_be_unique": {"column_list": list(table.key)}},
+        *({"expect_column_values_to_not_be_null": {"column": c}} for c in table.required),
+    ]
+    return parse_expectations(suite, table.name, items, f"output contract: {table.name}")
+
+
 def load_frames_suite(path: Path) -> Suite:
-    """A suite over small tables (marts, outputs): `tables: {name: {key, location, expectations}}`."""
+    """A suite over small tables (marts, outputs): `tables: {name: {key, location, expectations}}`;
+    a table with `contract: <name>` takes its key and first checks from the output contract."""
     data = load_yaml(path)
     name = data["suite"]
     checks: list[Check] = []
     keys: dict[str, list[str]] = {}
     locations: dict[str, str] = {}
     for table, spec in (data.get("tables") or {}).items():
-        keys[table] = list(spec.get("key") or [])
-        locations[table] = spec.get("location", table)
+        contract = OUTPUT_TABLES.get(spec.get("contract")) if spec.get("contract") else None
+        if spec.get("contract") and contract is None:
+            raise ValueError(f"{path}: {table}: no output contract named {spec['contract']!r}")
+        keys[table] = list(contract.key if contract else spec.get("key") or [])
+        locations[table] = spec.get("location", contract.file if contract else table)
+        if contract is not None:
+            checks += output_contract_checks(name, contract)
         checks += parse_expectations(name, table, spec.get("expectations"), f"{path}: {table}")
     return Suite(name, checks, int(data.get("examples", DEFAULT_EXAMPLES)), keys, locations)
 

@@ -81,6 +81,11 @@ class Methodology:
                 return g
         return self.grades[-1]
 
+    @property
+    def grade_order(self) -> tuple[str, ...]:
+        """Every grade a rating can carry, best first, not-rated last (A … E, NR)."""
+        return (*(g.grade for g in self.grades), self.not_rated.grade)
+
     def grade_named(self, name: str) -> Grade:
         for g in (*self.grades, self.not_rated):
             if g.grade == name:
