@@ -7,8 +7,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from live_commerce_quality.demo import generate
 from live_commerce_quality.core import methodology
+from live_commerce_quality.demo import generate
 from live_commerce_quality.inspect.compare import migration_matrix, movers
 from live_commerce_quality.run.steps import run_evaluation
 
