@@ -30,5 +30,8 @@ format: setup ## apply ruff formatting
 bench: setup ## time and memory of a 10 M-order month end to end
 	@$(UV) run --frozen python -m live_commerce_quality.bench
 
+docs: setup ## dbt's documentation of the models, tests and indicator definitions: data/docs/index.html
+	@$(UV) run --frozen lcq docs
+
 clean: ## remove everything the product wrote under LCQ_HOME (default data/; keeps .venv): see core/layout.py
 	@PYTHONPATH=src python3 -m live_commerce_quality.core.layout

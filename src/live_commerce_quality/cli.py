@@ -227,6 +227,20 @@ def purge(before: str, reason: str | None, dry_run: bool, landings: tuple[Path, 
     click.echo(retention.summary(result))
 
 
+@main.command()
+def docs() -> None:
+    """Write dbt's documentation of the project (models, tests, indicator definitions) as one page."""
+    from live_commerce_quality.transform.dbt import DbtError, build_docs
+
+    settings = Settings.from_env()
+    m = methodology_mod.load(None, settings.methodology_dir)
+    try:
+        page = build_docs(settings, m.dbt_vars())
+    except DbtError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"dbt docs: {page}")
+
+
 @main.command("run-demo")
 def run_demo() -> None:
     """Generate demo data if there is none and evaluate its months through Airflow."""

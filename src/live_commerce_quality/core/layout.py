@@ -51,6 +51,7 @@ HOME_ENTRIES = (
     "purge_log",
     "secrets",
     "logs",
+    "docs",
     "airflow",
 )
 
@@ -172,6 +173,11 @@ class Layout:
     def archive_key_file(self) -> Path:
         """The per-installation archive key, made when no operator key is given (mode 0600)."""
         return self.home / "secrets" / "archive.key"
+
+    @property
+    def docs(self) -> Path:
+        """`make docs`: dbt's documentation of the project as one page, `docs/index.html`."""
+        return self.home / "docs"
 
     @property
     def logs(self) -> Path:

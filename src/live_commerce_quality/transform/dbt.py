@@ -96,3 +96,14 @@ def export_marts(settings: Settings, dest: Path) -> dict[str, int]:
     finally:
         con.close()
     return rows
+
+
+def build_docs(settings: Settings, dbt_vars: dict) -> Path:
+    """dbt's documentation of the project (models, columns, tests, lineage graph and the indicator
+    definitions) as one self-contained page; returns its path. No data is read (empty catalog)."""
+    out = settings.docs
+    run_dbt(["docs", "generate", "--static", "--empty-catalog"], settings, out, dbt_vars)
+    page = out / "dbt_target" / "static_index.html"
+    index = out / "index.html"
+    index.write_bytes(page.read_bytes())
+    return index
