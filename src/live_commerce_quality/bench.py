@@ -11,15 +11,18 @@ and written to `bench/results/<timestamp>.json` (not committed).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
+from live_commerce_quality.core import methodology
+from live_commerce_quality.core.io import json_text
+from live_commerce_quality.core.periods import Period
 from live_commerce_quality.core.settings import PROJECT_ROOT, Settings
+from live_commerce_quality.demo import generate
+from live_commerce_quality.run import steps
 
 
 def _peak_rss_mb() -> float:
@@ -40,8 +43,6 @@ def main() -> None:
     landing = root / f"landing-sf{args.scale:g}-{args.month}-s{args.seed}"
     timings: dict[str, float] = {}
     if not (landing / ".complete").exists():
-        from live_commerce_quality.demo import generate
-
         shutil.rmtree(landing, ignore_errors=True)
         started = time.monotonic()
         generate(landing, [args.month], args.scale, args.seed, "parquet", 0.0005)
@@ -53,14 +54,11 @@ def main() -> None:
     os.environ["LCQ_HOME"] = str(home)
     settings = Settings.from_env()
 
-    from live_commerce_quality.run import steps as pipeline
-
-    year, month = map(int, args.month.split("-"))
-    next_first = date(year + month // 12, month % 12 + 1, 1)
-    as_of = next_first - timedelta(days=1) + timedelta(days=15)
-    req = pipeline.EvaluationRequest(landing=landing, period=args.month, as_of=as_of, out=root / "evaluation")
+    lag = methodology.load(None, settings.methodology_dir).settlement_lag_days
+    as_of = Period.parse(args.month).final_cutoff(lag)
+    req = steps.EvaluationRequest(landing=landing, period=args.month, as_of=as_of, out=root / "evaluation")
     total_started = time.monotonic()
-    for name, step in pipeline.STEPS:
+    for name, step in steps.STEPS:
         started = time.monotonic()
         step(req, settings)
         timings[name] = time.monotonic() - started
@@ -80,10 +78,10 @@ def main() -> None:
         "peak_rss_mb": round(_peak_rss_mb()),
         "cpus": os.cpu_count(),
     }
-    print(json.dumps(result, indent=2))
+    print(json_text(result), end="")
     out = PROJECT_ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json_text(result))
 
 
 if __name__ == "__main__":

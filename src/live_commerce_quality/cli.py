@@ -4,17 +4,33 @@ test`, see `run/embedded.py`), so the command line and the scheduler run one pip
 
 from __future__ import annotations
 
+import getpass
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
 import click
+import polars as pl
 
 from live_commerce_quality.core import methodology as methodology_mod
 from live_commerce_quality.core.io import json_text
+from live_commerce_quality.core.locking import LockTimeout
 from live_commerce_quality.core.periods import Period
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.core.subjects import SubjectError, SubjectRef
+from live_commerce_quality.core.text import text_table
+from live_commerce_quality.demo import generate as generate_demo
+from live_commerce_quality.inspect.compare import format_matrix, migration_matrix, movers, write_comparison
+from live_commerce_quality.inspect.explain import explain as explain_subject
+from live_commerce_quality.inspect.explain import find_evaluation
+from live_commerce_quality.ops import changes as ch
+from live_commerce_quality.ops import lineage as lin
+from live_commerce_quality.ops import retention
+from live_commerce_quality.publish.publication import accept_inputs as record_acceptance
+from live_commerce_quality.run.embedded import AirflowRunError
+from live_commerce_quality.run.embedded import run_dag as run_embedded_dag
 from live_commerce_quality.run.request import EvaluationError
+from live_commerce_quality.transform.dbt import DbtError, build_docs
 
 DEMO_MONTHS = ("2026-09", "2026-10")
 DEMO_SCALE = 0.05  # about 50 k orders a month
@@ -39,9 +55,8 @@ def main() -> None:
 @click.option("--bad-share", type=float, default=0.002, show_default=True, help="share of bad rows; 0 for none")
 def generate(scale: float, months: str, seed: int, out: Path, fmt: str, bad_share: float) -> None:
     """Write demo monitoring extracts, delivered day by day as a platform would."""
-    from live_commerce_quality.demo import generate as run
 
-    summary = run(out, [m.strip() for m in months.split(",") if m.strip()], scale, seed, fmt, bad_share)
+    summary = generate_demo(out, [m.strip() for m in months.split(",") if m.strip()], scale, seed, fmt, bad_share)
     click.echo(json_text(summary), nl=False)
 
 
@@ -76,17 +91,14 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
 )
 def explain(period: str, subject: str, evaluation: Path | None) -> None:
     """Show how a subject's grade follows from its indicators."""
-    from live_commerce_quality.inspect.explain import explain as run
-    from live_commerce_quality.inspect.explain import find_evaluation
 
     settings = Settings.from_env()
     try:
         folder = evaluation or find_evaluation(settings, period)
-        import polars as pl
 
         version = pl.read_parquet(folder / "ratings.parquet")["methodology_version"][0]
         m = methodology_mod.load(version, settings.methodology_dir)
-        click.echo(run(folder, SubjectRef.parse(subject, m.subject_kinds), m))
+        click.echo(explain_subject(folder, SubjectRef.parse(subject, m.subject_kinds), m))
     except (FileNotFoundError, LookupError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -101,9 +113,6 @@ def explain(period: str, subject: str, evaluation: Path | None) -> None:
 )
 def compare_methodology(period: str, as_of: str, version_a: str, version_b: str, landing: Path | None) -> None:
     """Evaluate a period under two methodology versions and show how the grades migrate."""
-    import polars as pl
-
-    from live_commerce_quality.inspect.compare import format_matrix, migration_matrix, movers, write_comparison
 
     settings = Settings.from_env()
     landing = (landing or settings.landing).resolve()
@@ -131,11 +140,8 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
 @click.option("--reason", required=True, help="why publishing with rejected input files is acceptable")
 def accept_inputs(period: str, as_of: str, reason: str) -> None:
     """Accept publishing a period whose inputs include rejected files (then re-run it)."""
-    import getpass
 
-    from live_commerce_quality.publish.publication import accept_inputs as record
-
-    path = record(Settings.from_env(), period, as_of, reason, getpass.getuser())
+    path = record_acceptance(Settings.from_env(), period, as_of, reason, getpass.getuser())
     click.echo(f"accepted: {path}; the next run of {period} as of {as_of} publishes")
 
 
@@ -155,7 +161,6 @@ def lineage(
     period: str, as_of: str, subject: str, indicator_id: str, methodology: str, evaluation: Path | None, as_json: bool
 ) -> None:
     """List the archived files (with SHA-256) and the rows of each that fed one indicator value."""
-    from live_commerce_quality.ops import lineage as lin
 
     settings = Settings.from_env()
     try:
@@ -177,8 +182,6 @@ def lineage(
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output (files and records)")
 def changes(period: str, since: str, until: str | None, show_records: bool, as_json: bool) -> None:
     """List the records of PERIOD delivered after the cutoff it was evaluated as of, by file."""
-    from live_commerce_quality.core.text import text_table
-    from live_commerce_quality.ops import changes as ch
 
     settings = Settings.from_env()
     try:
@@ -211,13 +214,9 @@ def changes(period: str, since: str, until: str | None, show_records: bool, as_j
 )
 def purge(before: str, reason: str | None, dry_run: bool, landings: tuple[Path, ...]) -> None:
     """Remove archived, standardised and quarantined deliveries older than three years, with a record."""
-    from datetime import date as date_type
-
-    from live_commerce_quality.core.locking import LockTimeout
-    from live_commerce_quality.ops import retention
 
     try:
-        cutoff = date_type.fromisoformat(before)
+        cutoff = date.fromisoformat(before)
     except ValueError as exc:
         raise click.BadParameter(f"--before must be YYYY-MM-DD, got {before!r}") from exc
     try:
@@ -230,7 +229,6 @@ def purge(before: str, reason: str | None, dry_run: bool, landings: tuple[Path, 
 @main.command()
 def docs() -> None:
     """Write dbt's documentation of the project (models, tests, indicator definitions) as one page."""
-    from live_commerce_quality.transform.dbt import DbtError, build_docs
 
     settings = Settings.from_env()
     m = methodology_mod.load(None, settings.methodology_dir)
@@ -246,10 +244,8 @@ def run_demo() -> None:
     """Generate demo data if there is none and evaluate its months through Airflow."""
     settings = Settings.from_env()
     if not any(settings.landing.glob("*/dt=*/*")):
-        from live_commerce_quality.demo import generate as run
-
         click.echo(f"generating demo extracts for {', '.join(DEMO_MONTHS)} in {settings.landing} ...")
-        run(settings.landing, list(DEMO_MONTHS), DEMO_SCALE, DEMO_SEED, "mixed", 0.002)
+        generate_demo(settings.landing, list(DEMO_MONTHS), DEMO_SCALE, DEMO_SEED, "mixed", 0.002)
     lag = methodology_mod.load(None, settings.methodology_dir).settlement_lag_days
     for period in DEMO_MONTHS:
         cutoff = Period.parse(period).final_cutoff(lag)
@@ -259,11 +255,9 @@ def run_demo() -> None:
 
 def run_dag(conf: dict) -> Path:
     """Run the evaluation DAG for `conf` and return the evaluation folder; print the publication."""
-    from live_commerce_quality.run.embedded import AirflowRunError
-    from live_commerce_quality.run.embedded import run_dag as run
 
     try:
-        outcome = run(conf, say=click.echo)
+        outcome = run_embedded_dag(conf, say=click.echo)
     except (AirflowRunError, EvaluationError) as exc:
         raise click.ClickException(str(exc)) from exc
     if outcome.get("publication"):
@@ -272,7 +266,6 @@ def run_dag(conf: dict) -> Path:
 
 
 def _print_outcome(folder: Path) -> None:
-    import polars as pl
 
     ratings = pl.read_parquet(folder / "ratings.parquet")
     click.echo(f"\nevaluation: {folder}")

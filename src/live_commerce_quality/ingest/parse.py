@@ -26,9 +26,10 @@ from decimal import Decimal
 import polars as pl
 
 from live_commerce_quality.core.contract import BOOL, DATE, DEC, FALSE_WORDS, INT, STR, TRUE_WORDS, TS, Source
+from live_commerce_quality.core.periods import CST_OFFSET
 from live_commerce_quality.ingest.readers import FileRejected
 
-CST_MINUTES = 8 * 60
+CST_MINUTES = int(CST_OFFSET.total_seconds() // 60)
 DEC_TYPE = pl.Decimal(18, 2)
 TS_TYPE = pl.Datetime("us")
 POLARS_TYPE = {

@@ -31,16 +31,16 @@ nightly run ingests each day's deliveries, so this is current to the last run.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from live_commerce_quality.core.contract import SOURCES
 from live_commerce_quality.core.io import json_text
+from live_commerce_quality.core.periods import Period
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.core.text import text_table
 
@@ -81,13 +81,11 @@ class Window:
 
     @property
     def start(self) -> date:
-        year, month = map(int, self.period.split("-"))
-        return date(year, month, 1)
+        return Period.parse(self.period).start
 
     @property
     def end(self) -> date:
-        start = self.start
-        return start + timedelta(days=calendar.monthrange(start.year, start.month)[1])
+        return Period.parse(self.period).end
 
 
 def _files(settings: Settings, source: str, until: date | None) -> list[tuple[date, Path]]:
@@ -285,7 +283,7 @@ def format_json(window: Window, records: pl.DataFrame, rejected: pl.DataFrame) -
 def check_window(period: str, since: str, until: str | None) -> Window:
     """The window of the command line's options, or ValueError saying what is wrong."""
     try:
-        datetime.strptime(period, "%Y-%m")
+        Period.parse(period)
         window = Window(period, date.fromisoformat(since), date.fromisoformat(until) if until else None)
     except ValueError as exc:
         raise ValueError(f"period must be YYYY-MM and dates YYYY-MM-DD: {exc}") from None

@@ -14,13 +14,11 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from live_commerce_quality.core import methodology
-from live_commerce_quality.core.periods import CST_ZONE_NAME
+from live_commerce_quality.core.periods import CST_ZONE_NAME, Period
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.request import EvaluationRequest
-from live_commerce_quality.run.steps import STEPS
+from live_commerce_quality.run.steps import STEPS, WAREHOUSE_POOL, WAREHOUSE_WRITERS
 
-# One DuckDB writer: transforms of all DAGs share this one-slot pool.
-WAREHOUSE_POOL = "lcq_warehouse"
 CST = pendulum.timezone(CST_ZONE_NAME)
 
 PARAMS = {
@@ -36,12 +34,11 @@ PARAMS = {
 def _scheduled_window(mode: str, logical_day: date, lag_days: int) -> tuple[str, date]:
     if mode == "monthly":
         # final rating of the month before, as of its settlement cutoff
-        first = logical_day.replace(day=1)
-        prev_last = first - timedelta(days=1)
-        return f"{prev_last:%Y-%m}", prev_last + timedelta(days=lag_days)
+        before = Period.month_of(logical_day).previous()
+        return before.name, before.final_cutoff(lag_days)
     # nightly: provisional month to date as of yesterday
     yesterday = logical_day - timedelta(days=1)
-    return f"{yesterday:%Y-%m}", yesterday
+    return Period.month_of(yesterday).name, yesterday
 
 
 def current_request(mode: str):
@@ -104,7 +101,7 @@ def build_evaluation_dag(dag_id: str, schedule: str | None, mode: str, doc: str)
     def evaluation():
         previous = None
         for name, step in STEPS:
-            pool = WAREHOUSE_POOL if name == "transform" else None
+            pool = WAREHOUSE_POOL if name in WAREHOUSE_WRITERS else None
             this = task(task_id=name, pool=pool)(_step_callable(name, step, mode))()
             if previous is not None:
                 previous >> this

@@ -14,9 +14,8 @@ from pathlib import Path
 
 from live_commerce_quality.core.layout import PROJECT_ROOT
 from live_commerce_quality.core.settings import Settings
-from live_commerce_quality.run.dag import WAREHOUSE_POOL
 from live_commerce_quality.run.request import EvaluationRequest
-from live_commerce_quality.run.steps import OUTCOME_FILE, read_outcome
+from live_commerce_quality.run.steps import OUTCOME_FILE, WAREHOUSE_POOL, read_outcome
 
 EVALUATION_DAG = "lcq_evaluation"
 

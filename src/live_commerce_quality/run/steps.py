@@ -146,6 +146,11 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
     return outcome
 
 
+# One DuckDB writer: under Airflow the steps that write the warehouse take the one slot of this
+# pool (the file lock in step_transform also keeps out runs started outside Airflow).
+WAREHOUSE_POOL = "lcq_warehouse"
+WAREHOUSE_WRITERS = ("transform",)
+
 # The steps in order, written once: the DAG makes a task of each, `run_evaluation` calls each.
 STEPS: tuple[tuple[str, Step], ...] = (
     ("ingest", step_ingest),
