@@ -19,19 +19,26 @@ nothing creates a folder: the writers do, when they write.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+# The methodology version used when none is named (core/methodology/v1.yaml); its evaluation
+# folders carry no version suffix. Here rather than in core/methodology so that this module
+# needs nothing but the standard library (`make clean` runs before the venv exists).
 DEFAULT_METHODOLOGY = "1"
 
 # Folder and file names inside the archive (see ingest/archive.py for what they hold).
 ARCHIVE_CURRENT_DIR = "_current"
 ARCHIVE_RECEIPT_FILE = "receipt.json"
 ARCHIVE_ENCRYPTED_MARKER = ".encrypted"  # the archive holds no plain originals
-SCHEMA_DIR = "_schema"  # an empty typed file per source, so a source never delivered reads as empty
+# an empty typed file per source, so a source never delivered reads as empty
+SCHEMA_DIR = "_schema"
+# A day partition of a source folder: dt=YYYY-MM-DD (the day the records were extracted).
+DT_FOLDER = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 
 # What `make clean` removes: everything under LCQ_HOME that the product writes (not the demo landing's
 # README). Kept here so the Makefile, data/README.md and this module cannot disagree (tests/unit/test_layout.py).
@@ -54,6 +61,10 @@ HOME_ENTRIES = (
     "docs",
     "airflow",
 )
+
+
+def dt_folder(dt: date) -> str:
+    return f"dt={dt.isoformat()}"
 
 
 def _path(var: str, default: Path) -> Path:
@@ -107,7 +118,7 @@ class Layout:
     # --- the archive and the layers below it, per delivered file ------------------------
 
     def archive_day(self, source: str, dt: date) -> Path:
-        return self.archive / source / f"dt={dt.isoformat()}"
+        return self.archive / source / dt_folder(dt)
 
     def archive_version(self, source: str, dt: date, sha256: str) -> Path:
         """The folder of one delivered version: its encrypted original and receipt."""
@@ -122,10 +133,10 @@ class Layout:
         return self.archive / ARCHIVE_ENCRYPTED_MARKER
 
     def standardised_file(self, source: str, dt: date, safe_name: str) -> Path:
-        return self.standardised / source / f"dt={dt.isoformat()}" / f"{safe_name}.parquet"
+        return self.standardised / source / dt_folder(dt) / f"{safe_name}.parquet"
 
     def quarantine_file(self, source: str, dt: date, safe_name: str) -> Path:
-        return self.quarantine / source / f"dt={dt.isoformat()}" / f"{safe_name}.parquet"
+        return self.quarantine / source / dt_folder(dt) / f"{safe_name}.parquet"
 
     def source_schema_file(self, source: str) -> Path:
         return self.standardised / source / SCHEMA_DIR / "empty.parquet"

@@ -15,8 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from live_commerce_quality.core.contract import FORMATS, SOURCES
-
-_DT_DIR = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
+from live_commerce_quality.core.layout import DT_FOLDER
 
 # Declared encodings a CSV name may carry -> the codec used to decode it. Only the
 # encodings the contract allows; any other dotted part is just part of the name.
@@ -165,7 +164,7 @@ def discover(landing: Path, up_to: date | None = None) -> Discovery:
             rel_dt = f"{rel}/{printable(display_name(dt_dir.name))}"
             if dt_dir.name.startswith("."):
                 continue
-            m = _DT_DIR.match(dt_dir.name)
+            m = DT_FOLDER.match(dt_dir.name)
             if not dt_dir.is_dir() or m is None:
                 problems.append(f"{rel_dt}: malformed dt folder (expected dt=YYYY-MM-DD); ignored")
                 continue

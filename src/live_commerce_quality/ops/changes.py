@@ -31,7 +31,6 @@ nightly run ingests each day's deliveries, so this is current to the last run.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,11 +39,10 @@ import polars as pl
 
 from live_commerce_quality.core.contract import SOURCES
 from live_commerce_quality.core.io import json_text
+from live_commerce_quality.core.layout import DT_FOLDER
 from live_commerce_quality.core.periods import Period
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.core.text import text_table
-
-_DT_DIR = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 
 # How a record is placed in a period: its own timestamp, or its parent's (source, column
 # linking to the parent, the parent's timestamp).
@@ -93,7 +91,7 @@ def _files(settings: Settings, source: str, until: date | None) -> list[tuple[da
     out = []
     if folder.is_dir():
         for day in sorted(folder.iterdir()):
-            m = _DT_DIR.match(day.name)
+            m = DT_FOLDER.match(day.name)
             if m is None:
                 continue
             dt = date.fromisoformat(m.group(1))

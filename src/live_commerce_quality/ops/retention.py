@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
 import shutil
 import socket
 from collections.abc import Iterator
@@ -44,7 +43,7 @@ import polars as pl
 
 from live_commerce_quality.core.contract import SOURCES
 from live_commerce_quality.core.io import read_json, sha256_file, write_json
-from live_commerce_quality.core.layout import ARCHIVE_RECEIPT_FILE
+from live_commerce_quality.core.layout import ARCHIVE_RECEIPT_FILE, DT_FOLDER
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.periods import today_cst
 from live_commerce_quality.core.settings import Settings
@@ -52,7 +51,6 @@ from live_commerce_quality.ops.changes import in_effect
 
 RETENTION_YEARS = 3
 TRASH_PREFIX = ".purge-"
-_DT_DIR = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 # Removed in this order: once the landing copy is gone nothing can bring a delivery back,
 # then the rows stop being read, and the receipts go last.
 AREAS = ("landing", "standardised", "quarantine", "archive")
@@ -118,7 +116,7 @@ def plan(settings: Settings, before: date, landings: tuple[Path, ...] = ()) -> t
             if not folder.is_dir():
                 continue
             for day in sorted(folder.iterdir()):
-                m = _DT_DIR.match(day.name)
+                m = DT_FOLDER.match(day.name)
                 if m is None or not day.is_dir():
                     continue
                 dt = date.fromisoformat(m.group(1))

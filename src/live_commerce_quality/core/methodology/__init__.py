@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from live_commerce_quality.core.layout import DEFAULT_METHODOLOGY as DEFAULT_VERSION
+
 HERE = Path(__file__).resolve().parent
-DEFAULT_VERSION = "1"
 STAGES = ("pre", "in", "post")
 
 
