@@ -232,28 +232,29 @@ class EvaluationContext:
     version: int = 1
 
 
-def grade_all(
-    subjects: pl.DataFrame,
-    indicators: pl.DataFrame,
-    vetoes: pl.DataFrame,
-    m: Methodology,
-    ctx: EvaluationContext,
-    previous: pl.DataFrame | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Grade every evaluated subject. Inputs are the dbt marts `dim_subjects`,
-    `fct_subject_indicators` and `fct_veto_findings`; returns (ratings, indicators) with the
-    columns of outputs.md, sorted by kind and id."""
-    subjects = subjects.sort("subject_kind", "subject_id")
-    rates = peer_rates(indicators, subjects)
+def _counts_by_subject(indicators: pl.DataFrame) -> defaultdict[tuple, dict[str, dict]]:
+    """(kind, id) -> indicator id -> its row of `fct_subject_indicators` (a subject without
+    rows gets none: every indicator then has a zero denominator)."""
     counts: dict[tuple, dict[str, dict]] = defaultdict(dict)
     for row in indicators.iter_rows(named=True):
         counts[(row["subject_kind"], row["subject_id"])][row["indicator_id"]] = row
+    return counts
+
+
+def _veto_findings(vetoes: pl.DataFrame) -> dict[tuple, list[str]]:
+    """(kind, id) -> its veto findings as reported, in finding id order."""
     veto_ids: dict[tuple, list[str]] = defaultdict(list)
     for row in vetoes.sort("finding_id").iter_rows(named=True):
         veto_ids[(row["subject_kind"], row["subject_id"])].append(
             f"{row['finding_id']} ({row['severity']} {row['finding_type']})"
         )
+    return veto_ids
 
+
+def _score_subjects(
+    subjects: pl.DataFrame, counts: defaultdict[tuple, dict[str, dict]], rates: dict[tuple, float], m: Methodology
+) -> dict[tuple, list[IndicatorResult]]:
+    """Every indicator of every subject scored, by (kind, id)."""
     scored: dict[tuple, list[IndicatorResult]] = {}
     groups: dict[tuple, str] = {}
     for subj in subjects.iter_rows(named=True):
@@ -272,62 +273,87 @@ def grade_all(
             )
             for ind in m.indicators
         ]
+    # percentile scores rank a subject among its peers, so they wait until all are scored
     apply_percentile_scoring(scored, groups, m)
+    return scored
+
+
+def _rating_row(subj: dict, res: SubjectResult, m: Methodology, ctx: EvaluationContext) -> dict:
+    """A subject's row of the ratings, without the PEER_COLUMNS."""
+    kind = subj["subject_kind"]
+    return {
+        "subject_kind": kind,
+        "subject_id": subj["subject_id"],
+        "subject_name": subj["subject_name"],
+        "platform": subj["platform"],
+        "period": ctx.period,
+        "as_of": ctx.as_of,
+        "status": ctx.status,
+        "version": ctx.version,
+        "methodology_version": m.version,
+        "total_score": res.total_score,
+        "grade": res.grade,
+        "stars": res.stars,
+        "score_pre": res.stage_scores["pre"],
+        "score_in": res.stage_scores["in"],
+        "score_post": res.stage_scores["post"],
+        "applicable_weight": res.applicable_weight,
+        "veto": res.veto,
+        "veto_reasons": res.veto_reasons,
+        "not_rated_reason": res.not_rated_reason,
+        # agencies and platforms: members evaluated, and members vetoed
+        "members_evaluated": subj.get("members_evaluated") if kind in AGGREGATE_KINDS else None,
+        "members_vetoed": subj.get("members_vetoed") if kind in AGGREGATE_KINDS else None,
+    }
+
+
+def _indicator_row(subj: dict, r: IndicatorResult, m: Methodology, ctx: EvaluationContext) -> dict:
+    """One indicator of a subject as a row of the indicators output."""
+    return {
+        "subject_kind": subj["subject_kind"],
+        "subject_id": subj["subject_id"],
+        "platform": subj["platform"],
+        "period": ctx.period,
+        "as_of": ctx.as_of,
+        "methodology_version": m.version,
+        "indicator_id": r.indicator_id,
+        "stage": m.indicator(r.indicator_id).stage,
+        "numerator": r.numerator,
+        "denominator": r.denominator,
+        "raw_value": r.raw_value,
+        "peer_rate": r.peer_rate,
+        "adjusted_value": r.adjusted_value,
+        "score": r.score,
+        "weight": r.weight,
+        "applicable": r.applicable,
+        "not_applicable_reason": r.not_applicable_reason,
+    }
+
+
+def grade_all(
+    subjects: pl.DataFrame,
+    indicators: pl.DataFrame,
+    vetoes: pl.DataFrame,
+    m: Methodology,
+    ctx: EvaluationContext,
+    previous: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Grade every evaluated subject. Inputs are the dbt marts `dim_subjects`,
+    `fct_subject_indicators` and `fct_veto_findings`; returns (ratings, indicators) with the
+    columns of outputs.md, sorted by kind and id."""
+    subjects = subjects.sort("subject_kind", "subject_id")
+    rates = peer_rates(indicators, subjects)
+    counts = _counts_by_subject(indicators)
+    veto_ids = _veto_findings(vetoes)
+    scored = _score_subjects(subjects, counts, rates, m)
 
     rating_rows, indicator_rows = [], []
     for subj in subjects.iter_rows(named=True):
         key = (subj["subject_kind"], subj["subject_id"])
-        kind = subj["subject_kind"]
         results = scored[key]
         res = grade_subject(results, veto_ids.get(key, []), m)
-        rating_rows.append(
-            {
-                "subject_kind": kind,
-                "subject_id": subj["subject_id"],
-                "subject_name": subj["subject_name"],
-                "platform": subj["platform"],
-                "period": ctx.period,
-                "as_of": ctx.as_of,
-                "status": ctx.status,
-                "version": ctx.version,
-                "methodology_version": m.version,
-                "total_score": res.total_score,
-                "grade": res.grade,
-                "stars": res.stars,
-                "score_pre": res.stage_scores["pre"],
-                "score_in": res.stage_scores["in"],
-                "score_post": res.stage_scores["post"],
-                "applicable_weight": res.applicable_weight,
-                "veto": res.veto,
-                "veto_reasons": res.veto_reasons,
-                "not_rated_reason": res.not_rated_reason,
-                # agencies and platforms: members evaluated, and members vetoed
-                "members_evaluated": subj.get("members_evaluated") if kind in AGGREGATE_KINDS else None,
-                "members_vetoed": subj.get("members_vetoed") if kind in AGGREGATE_KINDS else None,
-            }
-        )
-        for r in results:
-            indicator_rows.append(
-                {
-                    "subject_kind": kind,
-                    "subject_id": subj["subject_id"],
-                    "platform": subj["platform"],
-                    "period": ctx.period,
-                    "as_of": ctx.as_of,
-                    "methodology_version": m.version,
-                    "indicator_id": r.indicator_id,
-                    "stage": m.indicator(r.indicator_id).stage,
-                    "numerator": r.numerator,
-                    "denominator": r.denominator,
-                    "raw_value": r.raw_value,
-                    "peer_rate": r.peer_rate,
-                    "adjusted_value": r.adjusted_value,
-                    "score": r.score,
-                    "weight": r.weight,
-                    "applicable": r.applicable,
-                    "not_applicable_reason": r.not_applicable_reason,
-                }
-            )
+        rating_rows.append(_rating_row(subj, res, m, ctx))
+        indicator_rows.extend(_indicator_row(subj, r, m, ctx) for r in results)
 
     graded = {k: v for k, v in RATINGS.schema().items() if k not in PEER_COLUMNS}
     ratings = _with_peers(pl.DataFrame(rating_rows, schema=graded), previous)

@@ -6,7 +6,8 @@ Public API (used by the pipeline and the Airflow DAG):
     load_receipts(settings) -> polars.DataFrame
     read_archived(settings, source, dt, sha256, name) -> bytes   (decrypted in memory)
 
-Modules: `layout` (finding deliveries, names), `readers` (formats and encodings),
+Modules: `layout` (finding deliveries, names), `readers` (formats and encodings; the readers
+themselves in `readers_csv` and `readers_structured`, what they share in `readers_base`),
 `parse` (contract types), `validate` (row rules), `pseudonymise` (keyed hashes),
 `archive` (encrypted archive, receipts, atomic writes; keys in `..crypto`), `core` (the per-file flow).
 """

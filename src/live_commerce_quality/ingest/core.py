@@ -33,7 +33,7 @@ from live_commerce_quality.ingest.deliveries import Delivery, declared_encoding,
 from live_commerce_quality.ingest.parse import POLARS_TYPE, parse_frame
 from live_commerce_quality.ingest.pseudonymise import pseudonymise
 from live_commerce_quality.ingest.readers import LINE, ROW, FileRejected, read_delivery
-from live_commerce_quality.ingest.validate import REASON, RECORD_KEY, check_rows
+from live_commerce_quality.ingest.validate import REASON, RECORD_KEY, Checked, check_rows
 
 log = logging.getLogger("live_commerce_quality.ingest")
 
@@ -223,6 +223,143 @@ def _pseudonyms(values: pl.Series, key: bytes) -> pl.Series:
     return pseudonymise(values, key)
 
 
+def _in_effect(current: dict[str, Any], d: Delivery, sha: str, std_path: Path) -> bool:
+    """The receipt in effect is for these very bytes under this contract and ingest version,
+    and what it wrote is still there: processing the file again would change nothing."""
+    return (
+        current.get("file_sha256") == sha
+        and current.get("file_name") == d.name
+        and current.get("contract_version") == CONTRACT_VERSION
+        and current.get("ingest_version") == INGEST_VERSION
+        and (current.get("status") == "rejected" or std_path.exists())
+        and not str(current.get("reason") or "").startswith(archive.FILE_CHANGED)
+    )
+
+
+def _new_result(d: Delivery, sha: str, size: int) -> FileResult:
+    """The file's result as if rejected: what is known before its content is read."""
+    return FileResult(
+        source=d.source,
+        dt=d.dt,
+        file_name=d.name,
+        file_sha256=sha,
+        bytes=size,
+        format=file_format(d.name),
+        encoding=None,
+        status="rejected",
+        reason=None,
+        rows_in=None,
+        rows_loaded=None,
+        rows_quarantined=None,
+        standardised_path=None,
+        contract_version=CONTRACT_VERSION,
+    )
+
+
+def _read_frame(
+    d: Delivery, src: Source, result: FileResult, changed: str | None, clock: _Clock
+) -> tuple[pl.DataFrame, bool]:
+    """The file's records without its personal fields to drop, and whether it is a text
+    format; sets `result.encoding` as soon as it is known, so a rejected file reports it too."""
+    if changed is not None:
+        raise FileRejected(changed)
+    if result.bytes == 0:
+        raise FileRejected("empty file (0 bytes)")
+    fmt = result.format
+    if fmt is None:
+        raise FileRejected(f"unknown format (expected a name ending in {', '.join(FORMATS)})")
+    # a name that is not valid UTF-8 cannot be handed to Polars as a path: read the bytes
+    blob = d.path if d.text_path else d.path.read_bytes()
+    raw = read_delivery(blob, fmt, src, declared_encoding(d.name, fmt))
+    clock.lap("read")
+    result.encoding = raw.encoding
+    missing = [c for c in src.required if c not in raw.present]
+    if missing:
+        raise FileRejected(f"missing required column(s): {', '.join(missing)}")
+    # personal fields to drop go now: nothing past this point ever sees them
+    dropped = [c.name for c in src.columns if c.drop and c.name in raw.df.columns]
+    return raw.df.drop(dropped).with_row_index(ROW), raw.text
+
+
+def _read_and_check(
+    d: Delivery, src: Source, key: bytes, result: FileResult, changed: str | None, clock: _Clock
+) -> tuple[Checked, dict[str, pl.Series]]:
+    """The file's rows checked, and the pseudonyms of every row read by column; raises
+    FileRejected when the file is rejected whole."""
+    frame, text = _read_frame(d, src, result, changed, clock)
+    # pseudonyms (DuckDB, its own threads) are computed while Polars parses and checks
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        futures = {
+            c.name: pool.submit(_pseudonyms, frame[c.name], key)
+            for c in src.columns
+            if c.pseudonymise and c.name in frame.columns
+        }
+        parsed = parse_frame(frame, src, text)
+        clock.lap("parse")
+        del frame
+        checked = check_rows(parsed, src, d.dt)
+        clock.lap("check")
+        del parsed
+        hashed = {name: f.result() for name, f in futures.items()}
+        clock.lap("pseudonyms (wait)")
+    return checked, hashed
+
+
+def _log_issues(label: str, bad: pl.DataFrame) -> tuple[str, ...]:
+    """The first row problems, each logged; the rest are counted (all are in quarantine)."""
+    sample = bad.head(ISSUES_KEPT)
+    issues = tuple(
+        f"{label} line {line}: {reason}"
+        for line, reason in zip(sample[LINE].to_list(), sample[REASON].to_list(), strict=True)
+    )
+    for msg in issues:
+        log.warning("%s", msg)
+    if bad.height > ISSUES_KEPT:
+        log.warning("%s: %d more row(s) set aside, see quarantine", label, bad.height - ISSUES_KEPT)
+    return issues
+
+
+def _write_loaded(
+    settings: Settings,
+    d: Delivery,
+    src: Source,
+    safe: str,
+    std_path: Path,
+    result: FileResult,
+    checked: Checked,
+    hashed: dict[str, pl.Series],
+    clock: _Clock,
+) -> None:
+    """Write an accepted file's standardised and set-aside rows; `result` becomes its receipt."""
+    rows_loaded, rows_quarantined = checked.good.height, checked.bad.height
+    if checked.rows_in != rows_loaded + rows_quarantined:  # every row is accounted for
+        raise RuntimeError(f"{d.label}: {checked.rows_in} rows in != {rows_loaded} + {rows_quarantined}")
+    std = _standardised_frame(checked.good, src, d, result.file_sha256, hashed)
+    write_parquet(std, std_path)
+    clock.lap("write")
+    q_path = settings.quarantine_file(d.source, d.dt, safe)
+    if rows_quarantined:
+        write_parquet(_quarantine_frame(checked.bad, d, result.file_sha256), q_path)
+        result.quarantine_path = q_path.relative_to(settings.quarantine).as_posix()
+    else:
+        q_path.unlink(missing_ok=True)  # an earlier version's set-aside rows no longer apply
+    result.issues = _log_issues(d.label, checked.bad)
+    result.status = "loaded"
+    result.rows_in = checked.rows_in
+    result.rows_loaded = rows_loaded
+    result.rows_quarantined = rows_quarantined
+    result.standardised_path = std_path.relative_to(settings.standardised).as_posix()
+    log.info(
+        "%s: loaded %d of %d row(s) (%s, %s), %d set aside",
+        d.label,
+        rows_loaded,
+        checked.rows_in,
+        result.format,
+        result.encoding or "-",
+        rows_quarantined,
+    )
+
+
 def ingest_file(
     d: Delivery, settings: Settings, key: bytes, archive_key: crypto.ArchiveKey | None = None
 ) -> FileResult:
@@ -237,15 +374,7 @@ def ingest_file(
     clock.lap("sha256")
     current = archive.read_current(settings, d.source, d.dt, safe)
     std_path = settings.standardised_file(d.source, d.dt, safe)
-    if (
-        current is not None
-        and current.get("file_sha256") == sha
-        and current.get("file_name") == d.name
-        and current.get("contract_version") == CONTRACT_VERSION
-        and current.get("ingest_version") == INGEST_VERSION
-        and (current.get("status") == "rejected" or std_path.exists())
-        and not str(current.get("reason") or "").startswith(archive.FILE_CHANGED)
-    ):
+    if current is not None and _in_effect(current, d, sha, std_path):
         log.info("%s: unchanged (sha256 %s already in effect)", d.label, sha[:12])
         return FileResult.from_receipt(current, action="unchanged")
 
@@ -256,96 +385,14 @@ def ingest_file(
     except archive.FileChanged as e:
         changed = str(e)
     clock.lap("archive")
-    fmt = file_format(d.name)
-    result = FileResult(
-        source=d.source,
-        dt=d.dt,
-        file_name=d.name,
-        file_sha256=sha,
-        bytes=size,
-        format=fmt,
-        encoding=None,
-        status="rejected",
-        reason=None,
-        rows_in=None,
-        rows_loaded=None,
-        rows_quarantined=None,
-        standardised_path=None,
-        contract_version=CONTRACT_VERSION,
-    )
+    result = _new_result(d, sha, size)
     try:
-        if changed is not None:
-            raise FileRejected(changed)
-        if size == 0:
-            raise FileRejected("empty file (0 bytes)")
-        if fmt is None:
-            raise FileRejected(f"unknown format (expected a name ending in {', '.join(FORMATS)})")
-        # a name that is not valid UTF-8 cannot be handed to Polars as a path: read the bytes
-        blob = d.path if d.text_path else d.path.read_bytes()
-        raw = read_delivery(blob, fmt, src, declared_encoding(d.name, fmt))
-        clock.lap("read")
-        result.encoding = raw.encoding
-        missing = [c for c in src.required if c not in raw.present]
-        if missing:
-            raise FileRejected(f"missing required column(s): {', '.join(missing)}")
-        # personal fields to drop go now: nothing past this point ever sees them
-        dropped = [c.name for c in src.columns if c.drop and c.name in raw.df.columns]
-        frame, text = raw.df.drop(dropped).with_row_index(ROW), raw.text
-        del raw
-        # pseudonyms (DuckDB, its own threads) are computed while Polars parses and checks
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            futures = {
-                c.name: pool.submit(_pseudonyms, frame[c.name], key)
-                for c in src.columns
-                if c.pseudonymise and c.name in frame.columns
-            }
-            parsed = parse_frame(frame, src, text)
-            clock.lap("parse")
-            del frame
-            checked = check_rows(parsed, src, d.dt)
-            clock.lap("check")
-            del parsed
-            hashed = {name: f.result() for name, f in futures.items()}
-            clock.lap("pseudonyms (wait)")
+        checked, hashed = _read_and_check(d, src, key, result, changed, clock)
     except FileRejected as e:
         result.reason = e.reason
         log.warning("%s: rejected: %s", d.label, e.reason)
     else:
-        rows_loaded, rows_quarantined = checked.good.height, checked.bad.height
-        if checked.rows_in != rows_loaded + rows_quarantined:  # every row is accounted for
-            raise RuntimeError(f"{d.label}: {checked.rows_in} rows in != {rows_loaded} + {rows_quarantined}")
-        std = _standardised_frame(checked.good, src, d, sha, hashed)
-        write_parquet(std, std_path)
-        clock.lap("write")
-        q_path = settings.quarantine_file(d.source, d.dt, safe)
-        if rows_quarantined:
-            write_parquet(_quarantine_frame(checked.bad, d, sha), q_path)
-            result.quarantine_path = q_path.relative_to(settings.quarantine).as_posix()
-        else:
-            q_path.unlink(missing_ok=True)  # an earlier version's set-aside rows no longer apply
-        sample = checked.bad.head(ISSUES_KEPT)
-        result.issues = tuple(
-            f"{d.label} line {line}: {reason}"
-            for line, reason in zip(sample[LINE].to_list(), sample[REASON].to_list(), strict=True)
-        )
-        for msg in result.issues:
-            log.warning("%s", msg)
-        if rows_quarantined > ISSUES_KEPT:
-            log.warning("%s: %d more row(s) set aside, see quarantine", d.label, rows_quarantined - ISSUES_KEPT)
-        result.status = "loaded"
-        result.rows_in = checked.rows_in
-        result.rows_loaded = rows_loaded
-        result.rows_quarantined = rows_quarantined
-        result.standardised_path = std_path.relative_to(settings.standardised).as_posix()
-        log.info(
-            "%s: loaded %d of %d row(s) (%s, %s), %d set aside",
-            d.label,
-            rows_loaded,
-            checked.rows_in,
-            fmt,
-            result.encoding or "-",
-            rows_quarantined,
-        )
+        _write_loaded(settings, d, src, safe, std_path, result, checked, hashed, clock)
 
     receipt = result.receipt()
     archive.write_version_receipt(settings, receipt, archived)
