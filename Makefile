@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV := python3 -m uv
 UV_VERSION := 0.13.8
 
-.PHONY: help setup run test lint format bench docs clean
+.PHONY: help setup run airflow test lint format bench docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -15,6 +15,9 @@ setup: ## create .venv from uv.lock (installs uv if missing)
 
 run: setup ## generate demo data if there is none, evaluate it through Airflow, print where and what
 	@$(UV) run --frozen lcq run-demo
+
+airflow: setup ## Airflow's UI, scheduler, dag-processor, triggerer with the DAGs (LCQ_AIRFLOW_DB_URL: PostgreSQL)
+	@$(UV) run --frozen lcq airflow
 
 test: setup ## the test suite (unit, DAG import, integration on small fixtures)
 	@$(UV) run --frozen pytest

@@ -5,6 +5,7 @@ test`, see `run/embedded.py`), so the command line and the scheduler run one pip
 from __future__ import annotations
 
 import getpass
+import time
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -15,7 +16,7 @@ import polars as pl
 from live_commerce_quality.core import methodology as methodology_mod
 from live_commerce_quality.core.io import json_text
 from live_commerce_quality.core.locking import LockTimeout
-from live_commerce_quality.core.periods import Period
+from live_commerce_quality.core.periods import Period, PeriodError, month_range, today_cst
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.core.subjects import SubjectError, SubjectRef
 from live_commerce_quality.core.text import text_table
@@ -27,6 +28,16 @@ from live_commerce_quality.ops import changes as ch
 from live_commerce_quality.ops import lineage as lin
 from live_commerce_quality.ops import retention
 from live_commerce_quality.publish.publication import accept_inputs as record_acceptance
+from live_commerce_quality.run.airflow_env import (
+    ADMIN_USER,
+    DEFAULT_PORT,
+    AirflowSetupError,
+    admin_password,
+    airflow_env,
+    prepare,
+    start_components,
+    stop_components,
+)
 from live_commerce_quality.run.embedded import AirflowRunError
 from live_commerce_quality.run.embedded import run_dag as run_embedded_dag
 from live_commerce_quality.run.request import EvaluationError
@@ -35,6 +46,7 @@ from live_commerce_quality.transform.dbt import DbtError, build_docs
 DEMO_MONTHS = ("2026-09", "2026-10")
 DEMO_SCALE = 0.05  # about 50 k orders a month
 DEMO_SEED = 20240724  # the day the standard was issued
+DEMO_ACCEPTANCE = "demo data: the rejected files are planted to show the quarantine"
 
 
 @click.group()
@@ -147,6 +159,62 @@ def accept_inputs(period: str, as_of: str, reason: str) -> None:
 
 @main.command()
 @click.option("--period", required=True, help="YYYY-MM")
+@click.option("--as-of", "as_of", help="cutoff YYYY-MM-DD; default: the period's final cutoff (end + settlement lag)")
+@click.option("--methodology", default="1", show_default=True, help="methodology version")
+@click.option("--accept", "accept_reason", help="accept rejected input files, with this reason, and publish")
+def publish(period: str, as_of: str | None, methodology: str, accept_reason: str | None) -> None:
+    """Evaluate PERIOD from the installation's landing folder and publish it (e.g. after accept-inputs).
+
+    A publication held by rejected input files exits non-zero with the reason, unless --accept says why
+    publishing them is acceptable (the acceptance is recorded with the publication)."""
+    settings = Settings.from_env()
+    cutoff = as_of or _final_cutoff(settings, period, methodology)
+    if accept_reason:
+        record_acceptance(settings, period, cutoff, accept_reason, getpass.getuser())
+    conf = {"landing": str(settings.landing), "period": period, "as_of": cutoff, "methodology": methodology}
+    _print_outcome(run_dag({**conf, "publish": True}))
+
+
+@main.command()
+@click.option("--from", "first", required=True, help="first month YYYY-MM")
+@click.option("--to", "last", required=True, help="last month YYYY-MM")
+@click.option("--methodology", default="1", show_default=True, help="methodology version")
+def backfill(first: str, last: str, methodology: str) -> None:
+    """Evaluate and publish each month from --from to --to as it was known at its final cutoff.
+
+    Running it again changes nothing: a month already published with the same content is left as it is.
+    Months whose final cutoff has not passed are skipped; a held month is reported and the rest go on."""
+    settings = Settings.from_env()
+    try:
+        months = month_range(first, last)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    held = []
+    for p in months:
+        cutoff = _final_cutoff(settings, p.name, methodology)
+        if date.fromisoformat(cutoff) >= today_cst():
+            click.echo(f"{p.name}: final cutoff {cutoff} has not passed; skipped")
+            continue
+        conf = {"landing": str(settings.landing), "period": p.name, "as_of": cutoff, "methodology": methodology}
+        try:
+            run_dag({**conf, "publish": True})
+        except click.ClickException as exc:
+            click.echo(f"{p.name}: {exc.message}", err=True)
+            held.append(p.name)
+    if held:
+        raise click.ClickException(f"not published: {', '.join(held)} (see above)")
+
+
+def _final_cutoff(settings: Settings, period: str, methodology: str) -> str:
+    lag = methodology_mod.load(methodology, settings.methodology_dir).settlement_lag_days
+    try:
+        return Period.parse(period).final_cutoff(lag).isoformat()
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@main.command()
+@click.option("--period", required=True, help="YYYY-MM")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD of the evaluation")
 @click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1, agency:AG1, platform:douyin")
 @click.option("--indicator", "indicator_id", required=True, help="indicator id, e.g. POST-3")
@@ -239,6 +307,34 @@ def docs() -> None:
     click.echo(f"dbt docs: {page}")
 
 
+@main.command("airflow")
+@click.option("--port", type=int, default=DEFAULT_PORT, show_default=True, help="the api-server's port (the UI)")
+def airflow_serve(port: int) -> None:
+    """Run Airflow with the project's DAGs: api-server (UI), scheduler, dag-processor, triggerer.
+
+    Metadata in SQLite under the installation, or in the database LCQ_AIRFLOW_DB_URL names (e.g.
+    postgresql+psycopg2://postgres@127.0.0.1:5432/airflow), with the LocalExecutor. Ctrl-C stops it."""
+    settings = Settings.from_env()
+    env = airflow_env(settings, port=port)
+    try:
+        prepare(env, say=click.echo)
+    except AirflowSetupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    logs = settings.logs / "airflow"
+    started = start_components(env, logs, port)
+    click.echo(f"Airflow UI: http://127.0.0.1:{port}  (log in as {ADMIN_USER} / {admin_password(env)})")
+    click.echo(f"component logs: {logs}; task logs: {env['AIRFLOW_HOME']}/logs; Ctrl-C stops every component")
+    try:
+        while all(proc.poll() is None for proc in started.values()):
+            time.sleep(1)
+        ended = [name for name, proc in started.items() if proc.poll() is not None]
+        raise click.ClickException(f"Airflow {', '.join(ended)} stopped; see {logs}")
+    except KeyboardInterrupt:
+        click.echo("stopping Airflow ...")
+    finally:
+        stop_components(started)
+
+
 @main.command("run-demo")
 def run_demo() -> None:
     """Generate demo data if there is none and evaluate its months through Airflow."""
@@ -248,8 +344,10 @@ def run_demo() -> None:
         generate_demo(settings.landing, list(DEMO_MONTHS), DEMO_SCALE, DEMO_SEED, "mixed", 0.002)
     lag = methodology_mod.load(None, settings.methodology_dir).settlement_lag_days
     for period in DEMO_MONTHS:
-        cutoff = Period.parse(period).final_cutoff(lag)
-        folder = run_dag({"landing": str(settings.landing), "period": period, "as_of": cutoff.isoformat()})
+        cutoff = Period.parse(period).final_cutoff(lag).isoformat()
+        # the demo plants rejected files to show the quarantine; publishing them is accepted on the record
+        record_acceptance(settings, period, cutoff, DEMO_ACCEPTANCE, "make run (demo)")
+        folder = run_dag({"landing": str(settings.landing), "period": period, "as_of": cutoff})
         _print_outcome(folder)
 
 
@@ -257,12 +355,12 @@ def run_dag(conf: dict) -> Path:
     """Run the evaluation DAG for `conf` and return the evaluation folder; print the publication."""
 
     try:
-        outcome = run_embedded_dag(conf, say=click.echo)
+        results = run_embedded_dag(conf, say=click.echo)
     except (AirflowRunError, EvaluationError) as exc:
         raise click.ClickException(str(exc)) from exc
-    if outcome.get("publication"):
-        click.echo(f"publication: {outcome['publication']}")
-    return Path(outcome["evaluation"])
+    if results["publish"].get("published"):
+        click.echo(f"publication: {results['publish']['publication']}")
+    return Path(results["assemble"]["evaluation"])
 
 
 def _print_outcome(folder: Path) -> None:

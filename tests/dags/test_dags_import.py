@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from live_commerce_quality.run.steps import STEPS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,7 +32,8 @@ def test_no_import_errors(dagbag):
 @pytest.mark.parametrize("dag_id", ["lcq_evaluation", "lcq_nightly_provisional"])
 def test_steps_in_order_and_one_writer(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
-    order = ["ingest", "gate_extracts", "transform", "gate_marts", "grade", "publish"]
+    order = [name for name, _ in STEPS]
+    assert order == ["ingest", "gate_extracts", "transform", "gate_marts", "grade", "assemble", "publish"]
     assert sorted(dag.task_ids) == sorted(order)
     for upstream, downstream in itertools.pairwise(order):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}

@@ -23,8 +23,8 @@ def build_hand_landing(dest: Path) -> Path:
 def hand_evaluation(tmp_path_factory):
     """(evaluation folder, LCQ_HOME, landing) of the hand fixture, 2026-03 as of 2026-04-15."""
     tmp_path = tmp_path_factory.mktemp("hand")
-    landing = build_hand_landing(tmp_path / "landing")
     home = tmp_path / "home"
+    landing = build_hand_landing(home / "landing")  # the installation's own landing, not a trial
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LCQ_HOME", str(home))
         for var in LCQ_VARS:

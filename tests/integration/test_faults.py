@@ -112,8 +112,8 @@ def published(settings: Settings) -> list[dict]:
 def reference(tmp_path_factory):
     """One home with a clean, published evaluation: (home, landing, out, SHA256SUMS)."""
     tmp = tmp_path_factory.mktemp("faults")
-    landing = build_hand_landing(tmp / "landing")
     home, out = tmp / "home", tmp / "evaluation"
+    landing = build_hand_landing(home / "landing")  # the installation's landing: it publishes
     run_in_process(home, landing, out)
     return home, landing, out, verified_sums(out)
 
@@ -147,8 +147,8 @@ def test_killed_run_leaves_everything_usable_and_rerun_is_identical(reference, f
 def test_killed_first_publication_is_listed_by_the_rerun(tmp_path):
     """Killed after the publication folder is moved into place, before the index lists it:
     the re-run must not leave a publication that the index and `latest` do not know."""
-    landing = build_hand_landing(tmp_path / "landing")
     home, out = tmp_path / "home", tmp_path / "evaluation"
+    landing = build_hand_landing(home / "landing")
     proc = start_runner(home, landing, out, fault="publication")
     _, stderr = proc.communicate(timeout=600)
     assert proc.returncode == -signal.SIGKILL, stderr[-3000:]
@@ -172,8 +172,9 @@ def test_two_runs_at_once_one_waits_the_other_refuses(reference, tmp_path):
     """Run A holds the warehouse (stalled after dbt, inside the lock). Run B, with a short
     lock timeout, refuses with the message; run C waits for A and then completes. A and C
     write exactly what they write when run alone."""
-    _, landing, _, sums_alone = reference
+    _, reference_landing, _, sums_alone = reference
     home = tmp_path / "home"
+    landing = Path(shutil.copytree(reference_landing, home / "landing"))  # this installation's own landing
     stall = tmp_path / "release-a"
     a = start_runner(home, landing, tmp_path / "a", fault="stall-dbt", stall_file=stall)
     wait_for(lambda: Path(f"{stall}.ready").exists() or a.poll() is not None, "run A to hold the warehouse")

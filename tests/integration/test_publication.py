@@ -38,7 +38,7 @@ def env(tmp_path, monkeypatch):
 def test_publish_restate_and_index(env):
     from live_commerce_quality.run.steps import run_evaluation
 
-    landing = build_hand_landing(env / "landing")
+    landing = build_hand_landing(env / "home" / "landing")  # the installation's landing: it publishes
     published = env / "home" / "published" / "2026-03"
 
     run_evaluation(landing, "2026-03", "2026-04-15", env / "e1", publish=True)
@@ -72,13 +72,14 @@ def test_publish_restate_and_index(env):
 
 
 def test_rejected_inputs_hold_publication_until_accepted(env):
-    from live_commerce_quality.run.steps import run_evaluation
+    from live_commerce_quality.run.steps import PublicationHeld, run_evaluation
 
-    landing = build_hand_landing(env / "landing")
+    landing = build_hand_landing(env / "home" / "landing")  # the installation's landing: it publishes
     bad = landing / "reviews" / "dt=2026-04-10" / "broken.csv.gz"
     bad.parent.mkdir(parents=True, exist_ok=True)
     bad.write_bytes(b"\x1f\x8b\x08\x00truncated")
-    run_evaluation(landing, "2026-03", "2026-04-15", env / "e1", publish=True)
+    with pytest.raises(PublicationHeld, match=r"held: 1 rejected input file.*lcq accept-inputs"):
+        run_evaluation(landing, "2026-03", "2026-04-15", env / "e1", publish=True)
     published = env / "home" / "published" / "2026-03"
     assert not (published / "final-2026-04-15").exists()
     manifest = json.loads((env / "e1" / "evidence" / "manifest.json").read_text())

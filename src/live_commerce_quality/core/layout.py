@@ -59,6 +59,7 @@ HOME_ENTRIES = (
     "secrets",
     "logs",
     "docs",
+    "trials",
     "airflow",
 )
 
@@ -173,6 +174,11 @@ class Layout:
 
     def acceptance(self, period: str, as_of: str) -> Path:
         return self.home / "acceptances" / f"{period}_as-of-{as_of}.json"
+
+    @property
+    def trials(self) -> Path:
+        """Workspaces of evaluations of landing folders other than the installation's."""
+        return self.home / "trials"
 
     # --- operations ------------------------------------------------------------------------
 

@@ -82,3 +82,15 @@ def parse_day(text: str, what: str = "date") -> date:
         return date.fromisoformat(str(text))
     except ValueError:
         raise PeriodError(f"{what} must be YYYY-MM-DD, got {text!r}") from None
+
+
+def month_range(first: str, last: str) -> list[Period]:
+    """The months from `first` to `last` (YYYY-MM), both included, in order."""
+    start, end = Period.parse(first), Period.parse(last)
+    if end < start:
+        raise PeriodError(f"--to {last} is before --from {first}")
+    months, p = [], start
+    while p <= end:
+        months.append(p)
+        p = Period.month_of(p.end)
+    return months

@@ -136,6 +136,23 @@ class IngestReport:
         schema = archive.RECEIPT_SCHEMA | {"action": pl.String()}
         return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
+    def counts(self) -> dict:
+        """The step's result for Airflow and the console: counts, and rejected files by reason."""
+        by_reason: dict[str, int] = {}
+        for f in self.rejected:
+            by_reason[f.reason or "unknown"] = by_reason.get(f.reason or "unknown", 0) + 1
+        return {
+            "files": len(self.files),
+            "loaded": len(self.loaded),
+            "rejected": len(self.rejected),
+            "unchanged": len(self.unchanged),
+            "rows_in": self.rows_in,
+            "rows_loaded": self.rows_loaded,
+            "rows_set_aside": self.rows_quarantined,
+            "rejected_by_reason": dict(sorted(by_reason.items())),
+            "landing_problems": len(self.problems),
+        }
+
     def summary(self) -> str:
         lines = [
             f"ingest {self.landing}: {len(self.files)} file(s): {len(self.loaded)} loaded, "
@@ -313,9 +330,9 @@ def _log_issues(label: str, bad: pl.DataFrame) -> tuple[str, ...]:
         for line, reason in zip(sample[LINE].to_list(), sample[REASON].to_list(), strict=True)
     )
     for msg in issues:
-        log.warning("%s", msg)
+        log.debug("%s", msg)
     if bad.height > ISSUES_KEPT:
-        log.warning("%s: %d more row(s) set aside, see quarantine", label, bad.height - ISSUES_KEPT)
+        log.debug("%s: %d more row(s) set aside, see quarantine", label, bad.height - ISSUES_KEPT)
     return issues
 
 
@@ -349,7 +366,7 @@ def _write_loaded(
     result.rows_loaded = rows_loaded
     result.rows_quarantined = rows_quarantined
     result.standardised_path = std_path.relative_to(settings.standardised).as_posix()
-    log.info(
+    log.debug(
         "%s: loaded %d of %d row(s) (%s, %s), %d set aside",
         d.label,
         rows_loaded,
@@ -375,7 +392,7 @@ def ingest_file(
     current = archive.read_current(settings, d.source, d.dt, safe)
     std_path = settings.standardised_file(d.source, d.dt, safe)
     if current is not None and _in_effect(current, d, sha, std_path):
-        log.info("%s: unchanged (sha256 %s already in effect)", d.label, sha[:12])
+        log.debug("%s: unchanged (sha256 %s already in effect)", d.label, sha[:12])
         return FileResult.from_receipt(current, action="unchanged")
 
     changed: str | None = None
@@ -390,7 +407,7 @@ def ingest_file(
         checked, hashed = _read_and_check(d, src, key, result, changed, clock)
     except FileRejected as e:
         result.reason = e.reason
-        log.warning("%s: rejected: %s", d.label, e.reason)
+        log.debug("%s: rejected: %s", d.label, e.reason)
     else:
         _write_loaded(settings, d, src, safe, std_path, result, checked, hashed, clock)
 
@@ -432,10 +449,9 @@ def ingest_landing(landing: Path, settings: Settings, up_to: date | None = None)
         archive_key_file=archive_key.origin if archive_key.generated else None,
     )
     for p in found.problems:
-        log.warning("landing: %s", p)
+        log.debug("landing: %s", p)
     for d in found.deliveries:
         report.files.append(ingest_file(d, settings, key, archive_key))
-    log.info("%s", report.summary().splitlines()[0])
     return report
 
 

@@ -8,16 +8,18 @@ logical date, as of that period's settlement cutoff, or month to date as of yest
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from live_commerce_quality.core import methodology
-from live_commerce_quality.core.periods import CST_ZONE_NAME, Period
+from live_commerce_quality.core.periods import CST_ZONE_NAME
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.request import EvaluationRequest
-from live_commerce_quality.run.steps import STEPS, WAREHOUSE_POOL, WAREHOUSE_WRITERS
+from live_commerce_quality.run.schedule import final_due, nightly_window
+from live_commerce_quality.run.steps import STEPS, WAREHOUSE_POOL, WAREHOUSE_WRITERS, run_step
 
 CST = pendulum.timezone(CST_ZONE_NAME)
 
@@ -31,26 +33,25 @@ PARAMS = {
 }
 
 
-def _scheduled_window(mode: str, logical_day: date, lag_days: int) -> tuple[str, date]:
-    if mode == "monthly":
-        # final rating of the month before, as of its settlement cutoff
-        before = Period.month_of(logical_day).previous()
-        return before.name, before.final_cutoff(lag_days)
-    # nightly: provisional month to date as of yesterday
-    yesterday = logical_day - timedelta(days=1)
-    return Period.month_of(yesterday).name, yesterday
-
-
 def current_request(mode: str):
     context = get_current_context()
     settings = Settings.from_env()
     conf = dict(context["params"])
     if not conf.get("period") or not conf.get("as_of"):
         logical = context.get("logical_date") or pendulum.now("UTC")
-        m = methodology.load(conf.get("methodology"), settings.methodology_dir)
-        period, as_of = _scheduled_window(mode, logical.in_timezone(CST).date(), m.settlement_lag_days)
-        conf["period"] = conf.get("period") or period
-        conf["as_of"] = conf.get("as_of") or as_of.isoformat()
+        run_day = logical.in_timezone(CST).date()
+        if mode == "monthly":
+            m = methodology.load(conf.get("methodology"), settings.methodology_dir)
+            window = final_due(run_day, m.settlement_lag_days)
+            if window is None:
+                raise AirflowSkipException(
+                    f"no month's final cutoff was {run_day - timedelta(days=1)} "
+                    f"(settlement lag {m.settlement_lag_days} days): nothing to rate today"
+                )
+        else:
+            window = nightly_window(run_day)
+        conf["period"] = conf.get("period") or window[0]
+        conf["as_of"] = conf.get("as_of") or window[1].isoformat()
     return EvaluationRequest.from_conf(conf, settings), settings
 
 
@@ -76,14 +77,14 @@ def _secrets_from_variables() -> None:
 
 
 def _step_callable(name: str, step, mode: str):
-    def run_step():
+    def task_callable():
         if name == "ingest":
             _secrets_from_variables()
-        return step(*current_request(mode))
+        return run_step(name, *current_request(mode))
 
-    run_step.__name__ = name
-    run_step.__doc__ = step.__doc__ or f"the {name} step for this run's evaluation request."
-    return run_step
+    task_callable.__name__ = name
+    task_callable.__doc__ = step.__doc__ or f"the {name} step for this run's evaluation request."
+    return task_callable
 
 
 def build_evaluation_dag(dag_id: str, schedule: str | None, mode: str, doc: str):

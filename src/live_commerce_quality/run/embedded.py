@@ -6,64 +6,42 @@ pipeline, not two."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from live_commerce_quality.core.layout import PROJECT_ROOT
 from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.run.airflow_env import airflow_env, prepare
 from live_commerce_quality.run.request import EvaluationRequest
-from live_commerce_quality.run.steps import OUTCOME_FILE, WAREHOUSE_POOL, read_outcome
+from live_commerce_quality.run.steps import STEPS, progress_path, read_progress
 
 EVALUATION_DAG = "lcq_evaluation"
 
 
 class AirflowRunError(RuntimeError):
-    """The DAG run failed; the message names the log and quotes the reason."""
+    """The DAG run failed; the message names the step and the reason (or the log)."""
 
-
-def airflow_env(settings: Settings) -> dict:
-    """The environment of the embedded Airflow, derived from the installation at every call."""
-    env = dict(os.environ)
-    env.setdefault("AIRFLOW_HOME", str(settings.airflow_home))
-    env.update(
-        AIRFLOW__CORE__DAGS_FOLDER=str(PROJECT_ROOT / "dags"),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__CORE__UNIT_TEST_MODE="False",
-        LCQ_HOME=str(settings.home),
-        PYTHONWARNINGS="ignore",
-    )
-    return env
-
-
-def _airflow(args: list[str], env: dict, log_file: Path | None = None) -> subprocess.CompletedProcess:
-    airflow = Path(sys.executable).parent / "airflow"
-    if log_file is None:
-        return subprocess.run([str(airflow), *args], env=env, capture_output=True, text=True, check=False)
-    with open(log_file, "w") as handle:
-        return subprocess.run([str(airflow), *args], env=env, stdout=handle, stderr=subprocess.STDOUT, check=False)
+    def __init__(self, message: str, held: bool = False):
+        super().__init__(message)
+        self.held = bool(held)
 
 
 def ensure_airflow(settings: Settings, say=print) -> dict:
-    """Create the metadata DB and the warehouse pool once; returns the Airflow environment."""
+    """Prepare the embedded Airflow once per home; returns the environment of its processes."""
     env = airflow_env(settings)
     marker = Path(env["AIRFLOW_HOME"]) / settings.airflow_initialised.name
-    marker.parent.mkdir(parents=True, exist_ok=True)
     if not marker.exists():
-        say(f"initialising the embedded Airflow metadata DB in {marker.parent} ...")
-        for args in (["db", "migrate"], ["pools", "set", WAREHOUSE_POOL, "1", "DuckDB warehouse: one writer"]):
-            proc = _airflow(args, env)
-            if proc.returncode != 0:
-                raise AirflowRunError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+        say(f"initialising the embedded Airflow in {marker.parent} ...")
+        prepare(env, say)
         marker.write_text("ok\n")
     return env
 
 
 def run_dag(conf: dict, dag_id: str = EVALUATION_DAG, say=print) -> dict:
-    """Run one DAG run on the embedded metadata DB; returns the publish step's outcome
-    (`evaluation`: the folder, `published`, `publication`)."""
+    """Run one DAG run on the embedded metadata DB, saying each step as it ends; returns the
+    steps' results by name (`assemble`: the evaluation folder, `publish`: the publication).
+    Raises AirflowRunError with the failed step's reason (PublicationHeld's when held)."""
     settings = Settings.from_env()
     req = EvaluationRequest.from_conf(conf, settings)  # refuses a bad request before Airflow starts
     env = ensure_airflow(settings, say)
@@ -71,19 +49,58 @@ def run_dag(conf: dict, dag_id: str = EVALUATION_DAG, say=print) -> dict:
     log_file.parent.mkdir(parents=True, exist_ok=True)
     # A fresh logical date per invocation: each CLI run is its own DAG run.
     logical = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-    say(f"running DAG {dag_id} for {req.period} as of {req.as_of} (log: {log_file}) ...")
+    where = " (trial workspace: not the installation's landing)" if req.is_trial(settings) else ""
+    say(f"running DAG {dag_id} for {req.period} as of {req.as_of}{where}; log: {log_file}")
     started = time.monotonic()
-    outcome_file = req.work_dir(settings) / OUTCOME_FILE
-    outcome_file.unlink(missing_ok=True)
-    proc = _airflow(["dags", "test", dag_id, logical, "-c", json.dumps(conf)], env, log_file)
-    if proc.returncode != 0 or not outcome_file.exists():
+    progress_path(req, settings).unlink(missing_ok=True)  # a failure before the first step leaves none
+    proc = _start_airflow(["dags", "test", dag_id, logical, "-c", json.dumps(conf)], env, log_file)
+    seen = _follow(proc, req, settings, say)
+    done = {r["step"]: r for r in seen if r["status"] == "done"}
+    failed = [r for r in seen if r["status"] == "failed"]
+    if failed:
+        raise AirflowRunError(f"step {failed[0]['step']} failed: {failed[0]['error']}", held=failed[0].get("held"))
+    if proc.returncode != 0 or len(done) != len(STEPS):
         text = log_file.read_text(errors="replace")
         raise AirflowRunError(
             f"the evaluation DAG failed (exit {proc.returncode}); the reason, from {log_file}:\n"
             + _failure_excerpt(text)
         )
     say(f"done in {time.monotonic() - started:.0f} s")
-    return read_outcome(req, settings)
+    return {name: r["result"] for name, r in done.items()}
+
+
+def _start_airflow(args: list[str], env: dict, log_file: Path) -> subprocess.Popen:
+    airflow = Path(sys.executable).parent / "airflow"
+    handle = open(log_file, "w")  # noqa: SIM115 - closed when the process is reaped (_follow)
+    proc = subprocess.Popen([str(airflow), *args], env=env, stdout=handle, stderr=subprocess.STDOUT)
+    proc.log_handle = handle
+    return proc
+
+
+def _follow(proc: subprocess.Popen, req: EvaluationRequest, settings: Settings, say) -> list[dict]:
+    """Say each step as its progress record appears, until the DAG run's process ends."""
+    shown = 0
+    while True:
+        ended = proc.poll() is not None
+        records = read_progress(req, settings)
+        for r in records[shown:]:
+            state = "done" if r["status"] == "done" else ("HELD" if r.get("held") else "FAILED")
+            say(f"  {r['step']:<14} {state:<6} {r['seconds']:6.1f} s  {_brief(r)}")
+        shown = len(records)
+        if ended:
+            proc.log_handle.close()
+            return records
+        time.sleep(0.5)
+
+
+def _brief(record: dict) -> str:
+    """One line of a step's result for the console."""
+    if record["status"] != "done":
+        return record.get("error", "").splitlines()[0][:160] if record.get("error") else ""
+    result = record.get("result") or {}
+    keys = ("files", "rows_in", "rows_loaded", "rows_set_aside", "rejected", "passed", "subjects", "grades",
+            "evaluation", "publication")  # fmt: skip
+    return ", ".join(f"{k} {result[k]}" for k in keys if k in result)
 
 
 def _failure_excerpt(text: str) -> str:

@@ -3,7 +3,8 @@ and where its folder goes. Everything a step needs to know about the run follows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -56,6 +57,33 @@ class EvaluationRequest:
     def status(self, m: methodology_mod.Methodology) -> str:
         """Final once the settlement lag after the period has passed, else provisional."""
         return self.period_bounds.status(self.as_of, m.settlement_lag_days)
+
+    @property
+    def trial_name(self) -> str:
+        """The workspace name of a landing that is not the installation's (stable per folder)."""
+        digest = hashlib.sha256(str(self.landing.resolve()).encode("utf-8")).hexdigest()[:12]
+        return f"{self.landing.name or 'landing'}-{digest}"
+
+    def is_trial(self, settings: Settings) -> bool:
+        return self.landing.resolve() != settings.landing.resolve()
+
+    def workspace(self, settings: Settings) -> Settings:
+        """Where this request reads and writes. A landing folder other than the installation's
+        is a trial: it gets an archive, layers, warehouse and work folders of its own under
+        `trials/`, so nothing of it can reach the installation's archive or a publication."""
+        if not self.is_trial(settings):
+            return settings
+        home = settings.trials / self.trial_name
+        return replace(
+            settings,
+            home=home,
+            landing=self.landing.resolve(),
+            archive=home / "archive",
+            standardised=home / "standardised",
+            quarantine=home / "quarantine",
+            warehouse=home / "warehouse.duckdb",
+            evaluations=home / "evaluations",
+        )
 
     def work_dir(self, settings: Settings) -> Path:
         return settings.work_dir(self.period, self.as_of, self.methodology)

@@ -8,8 +8,10 @@ task's return value in Airflow), never a report dump.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -19,7 +21,7 @@ import polars as pl
 from live_commerce_quality import quality
 from live_commerce_quality.core import methodology as methodology_mod
 from live_commerce_quality.core.folders import replace_folder
-from live_commerce_quality.core.io import read_json, write_json, write_parquet
+from live_commerce_quality.core.io import json_inline, read_json, write_json, write_parquet
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.grading.grade import EvaluationContext, grade_all
@@ -30,17 +32,26 @@ from live_commerce_quality.publish.tables import write_csvs, write_workbook
 from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
 from live_commerce_quality.transform.dbt import DbtError, ensure_source_schemas, export_marts, run_dbt
 
-__all__ = ["STEPS", "EvaluationError", "EvaluationRequest", "Step", "read_outcome", "run_evaluation"]
+__all__ = [
+    "STEPS",
+    "EvaluationError",
+    "EvaluationRequest",
+    "PublicationHeld",
+    "Step",
+    "progress_path",
+    "read_progress",
+    "run_evaluation",
+    "run_step",
+]
 
 log = logging.getLogger(__name__)
 
 Step = Callable[[EvaluationRequest, Settings], dict]
-OUTCOME_FILE = "outcome.json"  # in the work folder: what the publish step did
+PROGRESS_FILE = "progress.jsonl"  # in the work folder: a line per step as it ends (the console follows it)
 
 
-def read_outcome(req: EvaluationRequest, settings: Settings) -> dict:
-    """What the last publish step of this request did (evaluation folder, publication)."""
-    return read_json(req.work_dir(settings) / OUTCOME_FILE)
+class PublicationHeld(EvaluationError):
+    """The evaluation is written but not published; the reason says what a person must do."""
 
 
 def step_ingest(req: EvaluationRequest, settings: Settings) -> dict:
@@ -50,7 +61,7 @@ def step_ingest(req: EvaluationRequest, settings: Settings) -> dict:
     with exclusive(settings.ingest_lock, "ingest"):
         report = ingest_landing(req.landing, settings, up_to=req.as_of)
     log.info("%s", report.summary())
-    return {"summary": report.summary()}
+    return report.counts()
 
 
 def step_gate_extracts(req: EvaluationRequest, settings: Settings) -> dict:
@@ -115,9 +126,9 @@ def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
     return {"subjects": ratings.height, "grades": distribution}
 
 
-def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
-    """Check the graded outputs, write the evidence pack and checksums, and move the folder
-    into place atomically: a reader sees the whole evaluation or none of it."""
+def step_assemble(req: EvaluationRequest, settings: Settings) -> dict:
+    """Check the graded outputs, write the evidence pack and checksums, and move the evaluation
+    folder into place atomically: a reader sees the whole evaluation or none of it."""
     m = _methodology(req, settings)
     work = req.work_dir(settings)
     staged = work / "output"
@@ -136,14 +147,23 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
     # An evaluation folder (not a publication) is replaced whole by a re-run.
     replace_folder(incoming, final)
     log.info("evaluation written to %s", final)
-    outcome = {"evaluation": str(final), "published": None, "publication": None}
-    if req.publish:
-        pub, what = publication.publish(settings, final, read_json(final / "evidence" / "manifest.json"))
-        (log.warning if pub is None else log.info)("publication: %s", what)
-        outcome.update(published=None if pub is None else str(pub.folder), publication=what)
-    # the command line runs the DAG in another process and reads the outcome here
-    write_json(work / OUTCOME_FILE, outcome)
-    return outcome
+    return {"evaluation": str(final)}
+
+
+def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
+    """Publish the evaluation under published/ (scheduled runs; `lcq publish`), never over an
+    earlier publication. A held publication fails the step with the reason, so a scheduled run
+    that published nothing is never green."""
+    if not req.publish:
+        return {"published": None, "publication": "not asked: an evaluation only"}
+    if req.is_trial(settings):
+        raise EvaluationError(f"{req.landing} is not the installation's landing folder: a trial is never published")
+    final = req.output_dir(settings, _methodology(req, settings))
+    pub, what = publication.publish(settings, final, read_json(final / "evidence" / "manifest.json"))
+    if pub is None:
+        raise PublicationHeld(what)
+    log.info("publication: %s", what)
+    return {"published": str(pub.folder), "publication": what}
 
 
 # One DuckDB writer: under Airflow the steps that write the warehouse take the one slot of this
@@ -158,8 +178,45 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("transform", step_transform),
     ("gate_marts", step_gate_marts),
     ("grade", step_grade),
+    ("assemble", step_assemble),
     ("publish", step_publish),
 )
+STEP_FUNCTIONS: dict[str, Step] = dict(STEPS)
+
+
+def run_step(name: str, req: EvaluationRequest, settings: Settings) -> dict:
+    """One step for `req`, in its workspace, timed; its result or its failure is appended to
+    the run's progress file (the first step starts the file afresh)."""
+    workspace = req.workspace(settings)
+    progress = progress_path(req, settings)
+    if name == STEPS[0][0]:
+        progress.unlink(missing_ok=True)
+    started = time.monotonic()
+    record: dict = {"step": name}
+    try:
+        result = STEP_FUNCTIONS[name](req, workspace)
+        record.update(status="done", result=result)
+        return result
+    except Exception as exc:
+        record.update(status="failed", error=str(exc), held=isinstance(exc, PublicationHeld))
+        raise
+    finally:
+        record["seconds"] = round(time.monotonic() - started, 1)
+        progress.parent.mkdir(parents=True, exist_ok=True)
+        with open(progress, "a", encoding="utf-8") as fh:
+            fh.write(json_inline(record) + "\n")
+
+
+def progress_path(req: EvaluationRequest, settings: Settings) -> Path:
+    return req.work_dir(req.workspace(settings)) / PROGRESS_FILE
+
+
+def read_progress(req: EvaluationRequest, settings: Settings) -> list[dict]:
+    """The steps of the request's last run that have ended, in order."""
+    path = progress_path(req, settings)
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def run_evaluation(
@@ -181,10 +238,8 @@ def run_evaluation(
         methodology=methodology,
         publish=publish,
     )
-    result: dict = {}
-    for _, step in STEPS:
-        result = step(req, settings)
-    return Path(result["evaluation"])
+    results = {name: run_step(name, req, settings) for name, _ in STEPS}
+    return Path(results["assemble"]["evaluation"])
 
 
 # --- helpers -----------------------------------------------------------------------------
