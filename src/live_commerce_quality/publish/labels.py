@@ -11,6 +11,7 @@ import re
 from live_commerce_quality.core.methodology import Methodology
 from live_commerce_quality.core.platforms import label as platform_label
 
+GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "E": "#d73027", "NR": "#bdbdbd"}
 KIND_NAMES = {
     "operator": ("直播间运营者", "live room operators"),
     "streamer": ("直播营销人员", "streamers"),
@@ -128,6 +129,18 @@ def not_applicable_reason(text: str | None) -> str | None:
     if found:
         zh, en = KIND_NAMES.get(found[1], (found[1], found[1]))
         return f"不适用于{zh} / does not apply to {en}"
+    return text
+
+
+def short_not_applicable(text: str | None) -> str | None:
+    """The one-line form for a table cell: `样本不足 n 4 < 10` (small sample)."""
+    if not text:
+        return None
+    found = _BELOW_N_MIN.fullmatch(text)
+    if found:
+        return f"样本不足 n {found[1]} < {found[2]}"
+    if _NOT_FOR.fullmatch(text):
+        return "不适用 not for kind"
     return text
 
 
