@@ -12,6 +12,7 @@ that none left the file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -63,7 +64,7 @@ class Chromium:
 
     def __enter__(self) -> Chromium:
         self._profile = tempfile.mkdtemp(prefix="lcq-chromium-")
-        self._log = open(Path(self._profile) / "stderr.log", "wb")  # noqa: SIM115 (closed on exit)
+        self._log = open(Path(self._profile) / "stderr.log", "wb")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
@@ -71,8 +72,14 @@ class Chromium:
             os.dup2(to_child_r, 3)
             os.dup2(from_child_w, 4)
 
+        binary = chromium_binary()
         self._proc = subprocess.Popen(
-            [chromium_binary(), *FLAGS, f"--user-data-dir={self._profile}", f"--window-size={self.width},{self.height}"],
+            [
+                chromium_binary(),
+                *FLAGS,
+                f"--user-data-dir={self._profile}",
+                f"--window-size={self.width},{self.height}",
+            ],
             preexec_fn=wire,
             close_fds=False,
             stdin=subprocess.DEVNULL,
@@ -96,10 +103,8 @@ class Chromium:
         return self
 
     def __exit__(self, *exc) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.call("Browser.close")
-        except Exception:
-            pass
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -157,7 +162,9 @@ class Chromium:
         self.call("Page.navigate", session=True, url=url)
         self.wait_for("Page.loadEventFired")
         loaded = time.monotonic() - started
-        requests = [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+        requests = [
+            e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"
+        ]
         return Page(url=url, load_seconds=loaded, requests=requests)
 
     def evaluate(self, expression: str):

@@ -6,6 +6,7 @@ scales to the page and prints sharp."""
 
 from __future__ import annotations
 
+import itertools
 from html import escape
 
 FONT = 12
@@ -133,7 +134,7 @@ def heat(score: float | None) -> str:
         return "#f3f3f3"
     stops = [(0, (215, 48, 39)), (50, (254, 224, 139)), (100, (26, 152, 80))]
     s = max(0.0, min(100.0, score))
-    for (a, ca), (b, cb) in zip(stops, stops[1:], strict=False):
+    for (a, ca), (b, cb) in itertools.pairwise(stops):
         if s <= b:
             t = (s - a) / (b - a)
             rgb = [round(x + (y - x) * t) for x, y in zip(ca, cb, strict=True)]

@@ -40,7 +40,7 @@ def reason_kind(reason: str | None) -> str:
     return text
 
 
-def _gates(data_quality: dict) -> list[dict]:
+def gate_results(data_quality: dict) -> list[dict]:
     gates = []
     for name in sorted(data_quality, key=lambda g: (list(GATES).index(g) if g in GATES else 99, g)):
         payload = data_quality[name]
@@ -95,7 +95,9 @@ def quality_summary(folder: Path) -> dict:
     data_quality = read_json(evidence / "data_quality.json") if (evidence / "data_quality.json").exists() else {}
     aside_file = evidence / "rows_set_aside.parquet"
     aside = pl.read_parquet(aside_file) if aside_file.exists() else pl.DataFrame()
-    quarantine = read_json(evidence / "quarantine_summary.json") if (evidence / "quarantine_summary.json").exists() else {}
+    quarantine = (
+        read_json(evidence / "quarantine_summary.json") if (evidence / "quarantine_summary.json").exists() else {}
+    )
     inputs = sorted(manifest.get("inputs", []), key=lambda i: (i["source"], i["dt"], i["file_name"]))
     rejected = [i for i in inputs if i.get("status") == "rejected"]
     by_source: dict[str, dict] = defaultdict(lambda: {"files": 0, "rejected": 0, "rows_in": 0, "loaded": 0})
@@ -120,13 +122,13 @@ def quality_summary(folder: Path) -> dict:
         "period": manifest.get("period"),
         "as_of": manifest.get("cutoff"),
         "status": manifest.get("status"),
-        "gates": _gates(data_quality),
+        "gates": gate_results(data_quality),
         "inputs": inputs,
         "rejected": rejected,
         "sources": sources,
         "set_aside": _set_aside(aside) if aside.height else [],
         "rows_set_aside": sum(at_ingest.values()) + sum(at_evaluation.values()),
-        "passed": all(g["passed"] for g in _gates(data_quality)) if data_quality else None,
+        "passed": all(g["passed"] for g in gate_results(data_quality)) if data_quality else None,
     }
 
 

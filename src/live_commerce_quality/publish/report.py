@@ -120,7 +120,13 @@ def _histograms(ordered: pl.DataFrame, m: Methodology) -> list[dict]:
         )["total_score"].to_list()
         if scores:
             title = f"总分分布 score distribution · {labels.kind(kind)}"
-            out.append({"title": labels.kind(kind), "n": len(scores), "svg": charts.histogram(scores, thresholds, GRADE_COLOURS, title)})
+            out.append(
+                {
+                    "title": labels.kind(kind),
+                    "n": len(scores),
+                    "svg": charts.histogram(scores, thresholds, GRADE_COLOURS, title),
+                }
+            )
     return out
 
 
@@ -223,33 +229,37 @@ def render_report(
     _attach_indicators(groups, indicators, m, detailed)
     flagged = [r for g in groups for r in g["rows"] if r["veto"] or r["not_rated_reason"]]
     distribution = _distribution(groups, m)
-    return template_env().get_template("report.html.j2").render(
-        period=manifest["period"],
-        as_of=manifest["cutoff"],
-        status=labels.status(manifest["status"]),
-        manifest=manifest,
-        methodology=m,
-        ratings_count=ratings.height,
-        kind_counts=[(labels.kind(d["kind"]), d["total"]) for d in distribution],
-        warnings=[labels.warning(w) for w in manifest.get("warnings", [])],
-        distribution=distribution,
-        legend=charts.legend([(f"{g} {labels.grade(m, g)}", GRADE_COLOURS[g]) for g in m.grade_order]),
-        histograms=_histograms(ordered, m),
-        movers=_movers(ordered, m),
-        heat=_heat(indicators, m),
-        flagged=flagged,
-        groups=groups,
-        detailed=detailed,
-        detailed_max=DETAILED_MAX_SUBJECTS,
-        grades=list(m.grade_order),
-        grade_label=lambda g: labels.grade(m, g),
-        stage_label=lambda s: labels.stage(m, s),
-        colours=GRADE_COLOURS,
-        quality=quality,
-        quality_page=QUALITY_PAGE,
-        appendix=methodology_appendix(m, indicator_definitions()),
-        fmt=fmt,
-        platform_label=_platform_or_all,
+    return (
+        template_env()
+        .get_template("report.html.j2")
+        .render(
+            period=manifest["period"],
+            as_of=manifest["cutoff"],
+            status=labels.status(manifest["status"]),
+            manifest=manifest,
+            methodology=m,
+            ratings_count=ratings.height,
+            kind_counts=[(labels.kind(d["kind"]), d["total"]) for d in distribution],
+            warnings=[labels.warning(w) for w in manifest.get("warnings", [])],
+            distribution=distribution,
+            legend=charts.legend([(f"{g} {labels.grade(m, g)}", GRADE_COLOURS[g]) for g in m.grade_order]),
+            histograms=_histograms(ordered, m),
+            movers=_movers(ordered, m),
+            heat=_heat(indicators, m),
+            flagged=flagged,
+            groups=groups,
+            detailed=detailed,
+            detailed_max=DETAILED_MAX_SUBJECTS,
+            grades=list(m.grade_order),
+            grade_label=lambda g: labels.grade(m, g),
+            stage_label=lambda s: labels.stage(m, s),
+            colours=GRADE_COLOURS,
+            quality=quality,
+            quality_page=QUALITY_PAGE,
+            appendix=methodology_appendix(m, indicator_definitions()),
+            fmt=fmt,
+            platform_label=_platform_or_all,
+        )
     )
 
 

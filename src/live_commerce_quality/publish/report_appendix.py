@@ -53,7 +53,9 @@ def veto_rules(m: Methodology) -> list[str]:
     veto = labels.grade(m, m.veto_grade)
     out = []
     if severities:
-        out.append(f"任何已确认的严重程度为 {'、'.join(severities)} 的违规发现 — any confirmed finding of that severity")
+        out.append(
+            f"任何已确认的严重程度为 {'、'.join(severities)} 的违规发现 — any confirmed finding of that severity"
+        )
     if types:
         out.append(f"任何已确认的以下类型的违规发现 — any confirmed finding of type: {'、'.join(types)}")
     out.append(
