@@ -75,7 +75,7 @@ class Chromium:
         binary = chromium_binary()
         self._proc = subprocess.Popen(
             [
-                chromium_binary(),
+                binary,
                 *FLAGS,
                 f"--user-data-dir={self._profile}",
                 f"--window-size={self.width},{self.height}",
