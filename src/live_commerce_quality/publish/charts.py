@@ -93,14 +93,14 @@ def histogram(
         low = i * bin_width
         tip = f"{low}–{low + bin_width}: {n}"
         body.append(_rect(left + i * bw + 1, top + plot_h - h, bw - 2, h, colours[grade_of(low)], tip))
-    for g, minimum in thresholds:
+    for n, (g, minimum) in enumerate(thresholds):
         if 0 < minimum < 100:
             x = left + plot_w * minimum / 100
             body.append(
                 f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#555" '
                 'stroke-dasharray="3,3"/>'
             )
-            body.append(_text(x + 3, top + 6, f"{g} ≥ {minimum:g}", size=10, fill="#555"))
+            body.append(_text(x + 3, top + 4 + 11 * (n % 2), f"{g} ≥ {minimum:g}", size=10, fill="#555"))
     for tick in range(0, 101, 20):
         body.append(_text(left + plot_w * tick / 100, top + plot_h + 14, str(tick), anchor="middle", size=10))
     body.append(_text(left - 4, top + 8, str(peak), anchor="end", size=10))

@@ -26,6 +26,8 @@ DETAILED_MAX_SUBJECTS = 2000
 # Movers: the largest changes each way in the chart, and in the table.
 MOVERS_CHARTED = 12
 MOVERS_LISTED = 50
+# The subject table comes in blocks of this many rows, each laid out only when scrolled to.
+CHUNK_ROWS = 250
 
 
 def fmt(value, digits: int = 2) -> str:
@@ -229,6 +231,8 @@ def render_report(
     _attach_indicators(groups, indicators, m, detailed)
     flagged = [r for g in groups for r in g["rows"] if r["veto"] or r["not_rated_reason"]]
     distribution = _distribution(groups, m)
+    for g in groups:
+        g["chunks"] = [g["rows"][i : i + CHUNK_ROWS] for i in range(0, len(g["rows"]), CHUNK_ROWS)]
     return (
         template_env()
         .get_template("report.html.j2")
