@@ -64,7 +64,7 @@ def test_report_renders_offline_with_every_subject_and_charts(hand_evaluation):
         page = browser.open(report)
         assert page.requests == [report.resolve().as_uri()], page.requests
         ids = browser.evaluate("Array.from(document.querySelectorAll('[id]')).map(e => e.id)")
-        text = browser.evaluate("document.body.innerText")
+        text = browser.evaluate("document.body.textContent")  # blocks off screen are not laid out yet
         svgs = browser.evaluate("document.querySelectorAll('svg.chart').length")
         browser.screenshot(_artifacts() / "report.png")
         browser.pdf(_artifacts() / "report.pdf")
