@@ -1,94 +1,274 @@
-"""`report.html`: the readable report of an evaluation — self-contained (no network), prints
-cleanly to PDF. Indicator definitions come from the dbt docs blocks, written once."""
+"""`report.html`: the readable report of an evaluation (outputs.md). Self-contained — charts
+are inline SVG drawn by publish/charts.py, the filter a few lines of script on the page, no
+request leaves the file — bilingual (中文 first, English beside), and it prints to A4 with
+page numbers and repeated table headers. Grade thresholds, labels and stage names come from
+the methodology, platform names from core/platforms.yaml, indicator definitions from the dbt
+docs blocks."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
 import polars as pl
 
 from live_commerce_quality.core.definitions import indicator_definitions
 from live_commerce_quality.core.methodology import Methodology
-from live_commerce_quality.core.outputs import KIND_SHEETS
-from live_commerce_quality.publish.tables import GRADE_COLOURS
+from live_commerce_quality.publish import charts, labels
+from live_commerce_quality.publish.html import template_env
+from live_commerce_quality.publish.labels import GRADE_COLOURS
+from live_commerce_quality.publish.quality_page import PAGE as QUALITY_PAGE
+from live_commerce_quality.publish.quality_page import quality_summary
+from live_commerce_quality.publish.report_appendix import methodology_appendix
 
 # Above this many subjects the report gives one row per subject instead of a section each:
 # a provincial month has tens of thousands, and a 100 MB page helps nobody.
 DETAILED_MAX_SUBJECTS = 2000
+# Movers: the largest changes each way in the chart, and in the table.
+MOVERS_CHARTED = 12
+MOVERS_LISTED = 50
+# The subject table comes in blocks of this many rows, each laid out only when scrolled to.
+CHUNK_ROWS = 250
 
 
-def _fmt(value, digits: int = 4) -> str:
+def fmt(value, digits: int = 2) -> str:
+    """A number for people: fixed decimals, trailing zeros kept (scores line up); — for none."""
     if value is None:
         return "—"
     if isinstance(value, float):
-        text = f"{value:.{digits}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def fmt_value(value, unit: str) -> str:
+    """An indicator value in its unit: shares as percentages, the others as numbers."""
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{100 * value:.2f}%"
+    return f"{value:,.2f}"
+
+
+def _platform_or_all(code: str | None) -> str:
+    """Agencies have no platform: their group is all platforms."""
+    return "不分平台 all platforms" if code is None else labels.platform(code)
+
+
+def _ordered(ratings: pl.DataFrame, m: Methodology) -> pl.DataFrame:
+    kinds = {k: i for i, k in enumerate(m.subject_kinds)}
+    return (
+        ratings.with_columns(
+            pl.col("subject_kind").replace_strict(kinds, default=len(kinds), return_dtype=pl.Int32).alias("_k")
+        )
+        .sort("_k", "platform", "subject_id", nulls_last=True)
+        .drop("_k")
+    )
+
+
+def _groups(ordered: pl.DataFrame, m: Methodology) -> list[dict]:
+    """The subjects by (kind, platform), in report order, each row ready to print."""
+    groups: list[dict] = []
+    for row in ordered.iter_rows(named=True):
+        kind, platform = row["subject_kind"], row["platform"]
+        if not groups or (groups[-1]["kind"], groups[-1]["platform"]) != (kind, platform):
+            groups.append(
+                {
+                    "kind": kind,
+                    "platform": platform,
+                    "anchor": f"g-{kind}-{platform or 'all'}",
+                    "title": f"{labels.kind(kind)} · {_platform_or_all(platform)}",
+                    "rows": [],
+                    "counts": {},
+                }
+            )
+        group = groups[-1]
+        group["counts"][row["grade"]] = group["counts"].get(row["grade"], 0) + 1
+        search = " ".join(str(v) for v in (row["subject_id"], row["subject_name"] or "", row["grade"], platform or ""))
+        group["rows"].append(
+            {
+                **row,
+                "anchor": f"s-{kind}-{row['subject_id']}",
+                "q": f"{search} {labels.platform(platform)}".lower(),
+                "grade_label": labels.grade(m, row["grade"]),
+                "reason": labels.reason(row),
+            }
+        )
+    return groups
+
+
+def _distribution(groups: list[dict], m: Methodology) -> list[dict]:
+    """Per subject kind: the grade counts of each platform as a stacked-bar chart, and totals."""
+    order = list(m.grade_order)
+    out: list[dict] = []
+    for g in groups:
+        if not out or out[-1]["kind"] != g["kind"]:
+            out.append({"kind": g["kind"], "title": labels.kind(g["kind"]), "bars": [], "totals": {}})
+        out[-1]["bars"].append((_platform_or_all(g["platform"]), g["counts"]))
+        for grade, n in g["counts"].items():
+            out[-1]["totals"][grade] = out[-1]["totals"].get(grade, 0) + n
+    for d in out:
+        title = f"等级分布 grade distribution · {d['title']}"
+        d["svg"] = charts.stacked_bars(d["bars"], order, GRADE_COLOURS, title)
+        d["total"] = sum(d["totals"].values())
+    return out
+
+
+def _histograms(ordered: pl.DataFrame, m: Methodology) -> list[dict]:
+    rated = {g.grade for g in m.grades}
+    thresholds = [(g.grade, g.min_score) for g in m.grades]
+    out = []
+    for kind in m.subject_kinds:
+        scores = ordered.filter(
+            (pl.col("subject_kind") == kind) & pl.col("grade").is_in(list(rated)) & pl.col("total_score").is_not_null()
+        )["total_score"].to_list()
+        if scores:
+            title = f"总分分布 score distribution · {labels.kind(kind)}"
+            out.append(
+                {
+                    "title": labels.kind(kind),
+                    "n": len(scores),
+                    "svg": charts.histogram(scores, thresholds, GRADE_COLOURS, title),
+                }
+            )
+    return out
+
+
+def _movers(ordered: pl.DataFrame, m: Methodology) -> dict:
+    """Subjects whose score changed against the previous period, largest change first, up and down apart."""
+    changed = ordered.filter(pl.col("score_change").is_not_null() & (pl.col("score_change") != 0))
+    up = changed.filter(pl.col("score_change") > 0).sort("score_change", "subject_id", descending=[True, False])
+    down = changed.filter(pl.col("score_change") < 0).sort("score_change", "subject_id")
+
+    def rows(frame: pl.DataFrame) -> list[dict]:
+        return [
+            {**r, "anchor": f"s-{r['subject_kind']}-{r['subject_id']}", "kind_label": labels.kind(r["subject_kind"])}
+            for r in frame.head(MOVERS_LISTED).iter_rows(named=True)
+        ]
+
+    def short(r: dict) -> str:
+        name = (r["subject_name"] or "")[:12]
+        return f"{r['subject_id']} {name}".strip()
+
+    charted = [(short(r), r["score_change"]) for r in up.head(MOVERS_CHARTED).iter_rows(named=True)]
+    charted += [(short(r), r["score_change"]) for r in down.head(MOVERS_CHARTED).iter_rows(named=True)]
+    compared = ordered.filter(pl.col("previous_grade").is_not_null()).height
+    return {
+        "compared": compared,
+        "up": rows(up),
+        "down": rows(down),
+        "n_up": up.height,
+        "n_down": down.height,
+        "listed": MOVERS_LISTED,
+        "svg": charts.diverging_bars(charted, "分数变化最大的对象 largest score changes") if charted else "",
+        "grade_changes": ordered.filter(
+            pl.col("previous_grade").is_not_null() & (pl.col("previous_grade") != pl.col("grade"))
+        ).height,
+    }
+
+
+def _heat(indicators: pl.DataFrame, m: Methodology) -> list[dict]:
+    """Mean indicator score by platform (applicable indicators only), one table per subject kind."""
+    scored = indicators.filter(pl.col("applicable") & pl.col("score").is_not_null() & pl.col("platform").is_not_null())
+    means = scored.group_by("subject_kind", "platform", "indicator_id").agg(
+        pl.col("score").mean().alias("mean"), pl.len().alias("n")
+    )
+    cells = {(r["subject_kind"], r["platform"], r["indicator_id"]): r for r in means.iter_rows(named=True)}
+    out = []
+    for kind in m.subject_kinds:
+        platforms = sorted(means.filter(pl.col("subject_kind") == kind)["platform"].unique().to_list())
+        if not platforms:
+            continue
+        rows = []
+        for ind in m.indicators:
+            row = []
+            for p in platforms:
+                cell = cells.get((kind, p, ind.id))
+                mean = None if cell is None else cell["mean"]
+                row.append({"text": fmt(mean, 1), "colour": charts.heat(mean), "n": 0 if cell is None else cell["n"]})
+            rows.append({"id": ind.id, "name": f"{ind.name_zh}", "name_en": ind.name_en, "cells": row})
+        out.append({"title": labels.kind(kind), "platforms": [labels.platform(p) for p in platforms], "rows": rows})
+    return out
+
+
+def _attach_indicators(groups: list[dict], indicators: pl.DataFrame, m: Methodology, detailed: bool) -> None:
+    """Each subject's indicator rows (a section each) or scores (a row each), in methodology order."""
+    order = {ind.id: i for i, ind in enumerate(m.indicators)}
+    units = {ind.id: ind.unit for ind in m.indicators}
+    names = {ind.id: (ind.name_zh, ind.name_en) for ind in m.indicators}
+    if detailed:
+        by_subject: dict[tuple, list[dict]] = {}
+        for r in indicators.iter_rows(named=True):
+            unit = units.get(r["indicator_id"], "share")
+            by_subject.setdefault((r["subject_kind"], r["subject_id"]), []).append(
+                {
+                    **r,
+                    "name": names.get(r["indicator_id"], ("", "")),
+                    "raw": fmt_value(r["raw_value"], unit),
+                    "peer": fmt_value(r["peer_rate"], unit),
+                    "adjusted": fmt_value(r["adjusted_value"], unit),
+                    "why": labels.short_not_applicable(r["not_applicable_reason"]),
+                }
+            )
+        for g in groups:
+            for row in g["rows"]:
+                found = by_subject.get((row["subject_kind"], row["subject_id"]), [])
+                row["indicators"] = sorted(found, key=lambda r: order.get(r["indicator_id"], 99))
+        return
+    scores = {
+        (r["subject_kind"], r["subject_id"], r["indicator_id"]): r["score"]
+        for r in indicators.select("subject_kind", "subject_id", "indicator_id", "score").iter_rows(named=True)
+    }
+    for g in groups:
+        for row in g["rows"]:
+            row["scores"] = [scores.get((row["subject_kind"], row["subject_id"], ind.id)) for ind in m.indicators]
+
+
+def render_report(
+    ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology, manifest: dict, quality: dict | None = None
+) -> str:
+    ordered = _ordered(ratings, m)
+    groups = _groups(ordered, m)
+    detailed = ratings.height <= DETAILED_MAX_SUBJECTS
+    _attach_indicators(groups, indicators, m, detailed)
+    flagged = [r for g in groups for r in g["rows"] if r["veto"] or r["not_rated_reason"]]
+    distribution = _distribution(groups, m)
+    for g in groups:
+        g["chunks"] = [g["rows"][i : i + CHUNK_ROWS] for i in range(0, len(g["rows"]), CHUNK_ROWS)]
+    return (
+        template_env()
+        .get_template("report.html.j2")
+        .render(
+            period=manifest["period"],
+            as_of=manifest["cutoff"],
+            status=labels.status(manifest["status"]),
+            manifest=manifest,
+            methodology=m,
+            ratings_count=ratings.height,
+            kind_counts=[(labels.kind(d["kind"]), d["total"]) for d in distribution],
+            warnings=[labels.warning(w) for w in manifest.get("warnings", [])],
+            distribution=distribution,
+            legend=charts.legend([(f"{g} {labels.grade(m, g)}", GRADE_COLOURS[g]) for g in m.grade_order]),
+            histograms=_histograms(ordered, m),
+            movers=_movers(ordered, m),
+            heat=_heat(indicators, m),
+            flagged=flagged,
+            groups=groups,
+            detailed=detailed,
+            detailed_max=DETAILED_MAX_SUBJECTS,
+            grades=list(m.grade_order),
+            grade_label=lambda g: labels.grade(m, g),
+            stage_label=lambda s: labels.stage(m, s),
+            colours=GRADE_COLOURS,
+            quality=quality,
+            quality_page=QUALITY_PAGE,
+            appendix=methodology_appendix(m, indicator_definitions()),
+            fmt=fmt,
+            platform_label=_platform_or_all,
+        )
+    )
 
 
 def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology, manifest: dict, path: Path) -> None:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("live_commerce_quality.publish", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-    )
-    grades, kinds = m.grade_order, m.subject_kinds
-    distribution = []
-    for kind in kinds:
-        rows = ratings.filter(pl.col("subject_kind") == kind)
-        if rows.height == 0:
-            continue
-        table = []
-        for platform in sorted(rows["platform"].unique().to_list(), key=lambda p: p or ""):
-            sub = rows.filter(pl.col("platform").eq_missing(platform))
-            counts = dict(sub.group_by("grade").len().iter_rows())
-            table.append({"platform": platform, **{g: counts.get(g, 0) for g in grades}, "total": sub.height})
-        distribution.append((kind, table))
-    ordered = ratings.with_columns(
-        pl.col("subject_kind").replace_strict({k: i for i, k in enumerate(kinds)}, return_dtype=pl.Int32).alias("_k")
-    ).sort("_k", "subject_id")
-    detailed = ratings.height <= DETAILED_MAX_SUBJECTS
-    order = {ind.id: i for i, ind in enumerate(m.indicators)}
-    subjects, compact = [], []
-    if detailed:
-        by_subject = {
-            key: group.to_dicts()
-            for key, group in indicators.group_by("subject_kind", "subject_id", maintain_order=True)
-        }
-        for row in ordered.drop("_k").iter_rows(named=True):
-            rows = by_subject.get((row["subject_kind"], row["subject_id"]), [])
-            subjects.append({**row, "indicators": sorted(rows, key=lambda r: order.get(r["indicator_id"], 99))})
-    else:
-        scores = indicators.pivot(on="indicator_id", index=["subject_kind", "subject_id"], values="score")
-        ids = [ind.id for ind in m.indicators]
-        wide = ordered.join(scores, on=["subject_kind", "subject_id"], how="left")
-        for kind in kinds:
-            rows = wide.filter(pl.col("subject_kind") == kind)
-            if rows.height:
-                compact.append((kind, [{**r, "scores": [r.get(i) for i in ids]} for r in rows.iter_rows(named=True)]))
-    movers = ordered.filter(
-        pl.col("previous_grade").is_not_null() & (pl.col("previous_grade") != pl.col("grade"))
-    ).to_dicts()
-    flagged = ordered.filter(pl.col("veto") | pl.col("not_rated_reason").is_not_null()).to_dicts()
-    html = env.get_template("report.html.j2").render(
-        period=manifest["period"],
-        as_of=manifest["cutoff"],
-        status=manifest["status"],
-        methodology=m,
-        ratings_count=ratings.height,
-        warnings=manifest.get("warnings", []),
-        distribution=distribution,
-        grades=grades,
-        colours=GRADE_COLOURS,
-        kind_names=KIND_SHEETS,
-        movers=movers,
-        flagged=flagged,
-        subjects=subjects,
-        detailed=detailed,
-        compact=compact,
-        names={ind.id: f"{ind.name_zh} {ind.name_en}" for ind in m.indicators},
-        definitions=indicator_definitions(),
-        fmt=_fmt,
-    )
-    path.write_text(html, encoding="utf-8")
+    """Write `report.html`; its data-quality summary is read from the evaluation folder's evidence."""
+    evidence = path.parent / "evidence" / "manifest.json"
+    quality = quality_summary(path.parent) if evidence.exists() else None
+    path.write_text(render_report(ratings, indicators, m, manifest, quality), encoding="utf-8")

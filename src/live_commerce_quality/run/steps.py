@@ -27,6 +27,7 @@ from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.grading.grade import EvaluationContext, grade_all
 from live_commerce_quality.ingest import ingest_landing
 from live_commerce_quality.publish import evidence, publication
+from live_commerce_quality.publish.quality_page import write_data_quality_page
 from live_commerce_quality.publish.report import write_report
 from live_commerce_quality.publish.tables import write_csvs, write_workbook
 from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
@@ -281,11 +282,12 @@ def _previous_ratings(req: EvaluationRequest, settings: Settings) -> pl.DataFram
 
 
 def _write_people_outputs(m: methodology_mod.Methodology, staged: Path) -> None:
-    """Excel workbook, one CSV per subject kind, and the HTML report."""
+    """Excel workbook, one CSV per subject kind, the data-quality page and the HTML report."""
     ratings = pl.read_parquet(staged / "ratings.parquet")
     indicators = pl.read_parquet(staged / "indicators.parquet")
     manifest = read_json(staged / "evidence" / "manifest.json")
     data_quality = read_json(staged / "evidence" / "data_quality.json")
     write_csvs(ratings, staged)
+    write_data_quality_page(staged)
     write_workbook(ratings, m, data_quality, staged / "ratings.xlsx")
     write_report(ratings, indicators, m, manifest, staged / "report.html")
