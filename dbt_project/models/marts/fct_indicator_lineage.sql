@@ -2,8 +2,9 @@
 -- subject and indicator, the delivered files whose current record versions fed the value
 -- and how many rows of each.
 --   role 'counted':   records counted in the numerator or the denominator: the rows of
---                     int_indicator_records whose denominator column is set, grouped by
---                     subject and file as fct_subject_indicators groups them by subject
+--                     int_indicator_records whose denominator column is set (counted per
+--                     member and file in int_indicator_member_files), grouped by subject
+--                     and file as fct_subject_indicators groups them by subject
 --                     (for PRE-1 the subject's snapshot row, or its members');
 --   role 'looked_up': records consulted to decide whether, or for whom, a counted record
 --                     counts (int_indicator_looked_up_records), and for agencies and
@@ -12,9 +13,9 @@
 -- Subjects are attributed through int_subject_members, as in fct_subject_indicators.
 with
 
-records as (
+member_indicator_files as (
 
-    select * from {{ ref('int_indicator_records') }}
+    select * from {{ ref('int_indicator_member_files') }}
 
 ),
 
@@ -27,64 +28,6 @@ looked_up as (
 members as (
 
     select * from {{ ref('int_subject_members') }}
-
-),
-
-indicator_ids as (
-
-    {%- for indicator_id in record_indicators() %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select '{{ indicator_id }}' as indicator_id
-    {%- endfor %}
-
-),
-
-records_by_member as (
-
-    {{ attributed_to_members('records') }}
-
-),
-
--- per operator or streamer and delivered file: how many of its records each indicator counts
-member_files as (
-
-    select
-        member_kind,
-        member_id,
-        source,
-        delivered_dt,
-        file_name,
-        file_sha256
-        {%- for indicator_id in record_indicators() %},
-        count({{ indicator_column(indicator_id, 'denominator') }}) as {{ indicator_column(indicator_id, 'denominator') }}
-        {%- endfor %}
-    from records_by_member
-    group by 1, 2, 3, 4, 5, 6
-
-),
-
-member_indicator_files as (
-
-    select * from (
-        select
-            member_files.member_kind,
-            member_files.member_id,
-            indicator_ids.indicator_id,
-            member_files.source,
-            member_files.delivered_dt,
-            member_files.file_name,
-            member_files.file_sha256,
-            case indicator_ids.indicator_id
-                {%- for indicator_id in record_indicators() %}
-                when '{{ indicator_id }}' then member_files.{{ indicator_column(indicator_id, 'denominator') }}
-                {%- endfor %}
-            end as record_count
-        from member_files
-        cross join indicator_ids
-    ) as unpivoted
-    where record_count > 0
 
 ),
 
