@@ -10,6 +10,8 @@
 -- `value` (delivery hours) instead of a numerator. fct_subject_indicators sums these
 -- columns per subject, fct_indicator_lineage counts the records per subject and file, so
 -- the lineage adds up to the denominator by construction.
+{{ config(materialized='view') }}
+
 with
 
 sessions as (
