@@ -1,7 +1,15 @@
 -- One row per subject evaluated in P, of every kind, with the peer group its smoothing
 -- pools over: operators by (platform, main category), streamers by platform, agencies all
--- together. Platforms are never smoothed; their group is nominal.
+-- together. Platforms are never smoothed; their group is nominal. Members and their
+-- verification (PRE-1) come from int_subject_members; agencies and platforms are not
+-- vetoed themselves, they report how many of their members were.
 with
+
+members as (
+
+    select * from {{ ref('int_subject_members') }}
+
+),
 
 operators as (
 
@@ -28,108 +36,107 @@ vetoes as (
 
 ),
 
-vetoed_operators as (
+vetoed_members as (
 
-    select distinct operator_id from vetoes
+    select distinct
+        'operator' as member_kind,
+        operator_id as member_id
+    from vetoes
 
-),
+    union
 
-vetoed_streamers as (
-
-    select distinct streamer_id from vetoes
+    select distinct
+        'streamer' as member_kind,
+        streamer_id as member_id
+    from vetoes
     where streamer_id is not null
 
 ),
 
--- agencies and platforms are not vetoed themselves; they report how many members were
-agency_members as (
+member_counts as (
 
     select
-        streamers.agency_id,
+        members.subject_kind,
+        members.subject_id,
         count(*) as members_evaluated,
-        sum(case when streamers.real_name_verified then 1 else 0 end) as members_verified,
-        count(vetoed_streamers.streamer_id) as members_vetoed
-    from streamers
-    left join vetoed_streamers on streamers.streamer_id = vetoed_streamers.streamer_id
-    where streamers.agency_id is not null
-    group by 1
+        sum(case when members.is_verified then 1 else 0 end) as members_verified,
+        count(vetoed_members.member_id) as members_vetoed
+    from members
+    left join vetoed_members
+        on members.member_kind = vetoed_members.member_kind
+        and members.member_id = vetoed_members.member_id
+    group by 1, 2
 
 ),
 
-platform_members as (
+subjects as (
 
     select
-        operators.platform,
-        count(*) as members_evaluated,
-        sum(case when operators.license_verified and operators.has_valid_credit_code then 1 else 0 end)
-            as members_verified,
-        count(vetoed_operators.operator_id) as members_vetoed
+        'operator' as subject_kind,
+        operator_id as subject_id,
+        operator_name as subject_name,
+        platform,
+        main_category,
+        concat(platform, '|', main_category) as peer_group
     from operators
-    left join vetoed_operators on operators.operator_id = vetoed_operators.operator_id
-    group by 1
+
+    union all
+
+    select
+        'streamer' as subject_kind,
+        streamer_id as subject_id,
+        display_name as subject_name,
+        platform,
+        cast(null as {{ dbt.type_string() }}) as main_category,
+        platform as peer_group
+    from streamers
+
+    union all
+
+    select
+        'agency' as subject_kind,
+        member_counts.subject_id,
+        agencies.agency_name as subject_name,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as main_category,
+        'all agencies' as peer_group
+    from member_counts
+    left join agencies on member_counts.subject_id = agencies.agency_id
+    where member_counts.subject_kind = 'agency'
+
+    union all
+
+    select
+        'platform' as subject_kind,
+        subject_id,
+        subject_id as subject_name,
+        subject_id as platform,
+        cast(null as {{ dbt.type_string() }}) as main_category,
+        'all platforms' as peer_group
+    from member_counts
+    where subject_kind = 'platform'
 
 ),
 
 final as (
 
     select
-        concat('operator:', operator_id) as subject_key,
-        'operator' as subject_kind,
-        operator_id as subject_id,
-        operator_name as subject_name,
-        platform,
-        main_category,
-        concat(platform, '|', main_category) as peer_group,
-        cast(1 as bigint) as members_evaluated,
-        cast(case when license_verified and has_valid_credit_code then 1 else 0 end as bigint) as members_verified,
-        cast(null as bigint) as members_vetoed
-    from operators
-
-    union all
-
-    select
-        concat('streamer:', streamer_id),
-        'streamer',
-        streamer_id,
-        display_name,
-        platform,
-        cast(null as {{ dbt.type_string() }}),
-        platform as peer_group,
-        cast(1 as bigint),
-        cast(case when real_name_verified then 1 else 0 end as bigint),
-        cast(null as bigint)
-    from streamers
-
-    union all
-
-    select
-        concat('agency:', agency_members.agency_id),
-        'agency',
-        agency_members.agency_id,
-        agencies.agency_name,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
-        'all agencies',
-        agency_members.members_evaluated,
-        agency_members.members_verified,
-        agency_members.members_vetoed
-    from agency_members
-    left join agencies on agency_members.agency_id = agencies.agency_id
-
-    union all
-
-    select
-        concat('platform:', platform),
-        'platform',
-        platform as subject_id,
-        platform as subject_name,
-        platform,
-        cast(null as {{ dbt.type_string() }}),
-        'all platforms',
-        members_evaluated,
-        members_verified,
-        members_vetoed
-    from platform_members
+        concat(subjects.subject_kind, ':', subjects.subject_id) as subject_key,
+        subjects.subject_kind,
+        subjects.subject_id,
+        subjects.subject_name,
+        subjects.platform,
+        subjects.main_category,
+        subjects.peer_group,
+        member_counts.members_evaluated,
+        member_counts.members_verified,
+        case
+            when subjects.subject_kind in ('agency', 'platform') then member_counts.members_vetoed
+        end as members_vetoed
+    from subjects
+    inner join member_counts
+        on subjects.subject_kind = member_counts.subject_kind
+        and subjects.subject_id = member_counts.subject_id
 
 )
 

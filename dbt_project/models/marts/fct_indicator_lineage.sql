@@ -1,20 +1,21 @@
 -- Row-level lineage of every indicator value (standard clause 5): for each evaluated
 -- subject and indicator, the delivered files whose current record versions fed the value
 -- and how many rows of each.
---   role 'counted':   records counted in the numerator or the denominator (for PRE-1 the
---                     subject's snapshot row, or its members' for agencies and platforms);
+--   role 'counted':   records counted in the numerator or the denominator: the rows of
+--                     int_indicator_records whose denominator column is set (counted per
+--                     member and file in int_indicator_member_files), grouped by subject
+--                     and file as fct_subject_indicators groups them by subject
+--                     (for PRE-1 the subject's snapshot row, or its members');
 --   role 'looked_up': records consulted to decide whether, or for whom, a counted record
 --                     counts (int_indicator_looked_up_records), and for agencies and
 --                     platforms the member snapshot rows that link the counted records to
 --                     them (the streamer's agency, the operator's platform).
--- Subjects are attributed as in fct_subject_indicators: operators and streamers by the ids
--- their records carry, agencies through their evaluated streamers, platforms through their
--- evaluated operators.
+-- Subjects are attributed through int_subject_members, as in fct_subject_indicators.
 with
 
-counted as (
+member_indicator_files as (
 
-    select * from {{ ref('int_indicator_counted_files') }}
+    select * from {{ ref('int_indicator_member_files') }}
 
 ),
 
@@ -24,131 +25,28 @@ looked_up as (
 
 ),
 
-operators as (
+members as (
 
-    select * from {{ ref('int_operators_evaluated') }}
-
-),
-
-streamers as (
-
-    select * from {{ ref('int_streamers_evaluated') }}
-
-),
-
--- Each subject and the members whose records are attributed to it, with the snapshot row
--- of the member (member_kind says which id of a record names the member).
-subject_members as (
-
-    select
-        'operator' as subject_kind,
-        operator_id as subject_id,
-        'operator' as member_kind,
-        operator_id as member_id,
-        'operators' as member_source,
-        delivered_dt,
-        file_name,
-        file_sha256
-    from operators
-
-    union all
-
-    select
-        'platform',
-        platform,
-        'operator',
-        operator_id,
-        'operators',
-        delivered_dt,
-        file_name,
-        file_sha256
-    from operators
-
-    union all
-
-    select
-        'streamer',
-        streamer_id as subject_id,
-        'streamer',
-        streamer_id as member_id,
-        'streamers',
-        delivered_dt,
-        file_name,
-        file_sha256
-    from streamers
-
-    union all
-
-    select
-        'agency',
-        agency_id,
-        'streamer',
-        streamer_id,
-        'streamers',
-        delivered_dt,
-        file_name,
-        file_sha256
-    from streamers
-    where agency_id is not null
-
-),
-
--- the lineage facts once per id that can name a member: a record counts for its operator
--- and, when it names one, for its streamer
-counted_by_member as (
-
-    select
-        'operator' as member_kind,
-        operator_id as member_id,
-        counted.*
-    from counted
-
-    union all
-
-    select
-        'streamer',
-        streamer_id,
-        counted.*
-    from counted
-    where streamer_id is not null
-
-),
-
-looked_up_by_member as (
-
-    select
-        'operator' as member_kind,
-        operator_id as member_id,
-        looked_up.*
-    from looked_up
-
-    union all
-
-    select
-        'streamer',
-        streamer_id,
-        looked_up.*
-    from looked_up
-    where streamer_id is not null
+    select * from {{ ref('int_subject_members') }}
 
 ),
 
 counted_rows as (
 
     select
-        subject_members.subject_kind,
-        subject_members.subject_id,
-        counted_by_member.indicator_id,
+        members.subject_kind,
+        members.subject_id,
+        member_indicator_files.indicator_id,
         'counted' as role,
-        counted_by_member.source,
-        counted_by_member.delivered_dt,
-        counted_by_member.file_name,
-        counted_by_member.file_sha256,
-        sum(counted_by_member.record_count) as row_count
-    from counted_by_member
-    inner join subject_members
-        on counted_by_member.member_kind = subject_members.member_kind
-        and counted_by_member.member_id = subject_members.member_id
+        member_indicator_files.source,
+        member_indicator_files.delivered_dt,
+        member_indicator_files.file_name,
+        member_indicator_files.file_sha256,
+        sum(member_indicator_files.record_count) as row_count
+    from member_indicator_files
+    inner join members
+        on member_indicator_files.member_kind = members.member_kind
+        and member_indicator_files.member_id = members.member_id
     group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
@@ -156,19 +54,19 @@ counted_rows as (
 looked_up_rows as (
 
     select
-        subject_members.subject_kind,
-        subject_members.subject_id,
-        looked_up_by_member.indicator_id,
+        members.subject_kind,
+        members.subject_id,
+        looked_up.indicator_id,
         'looked_up' as role,
-        looked_up_by_member.source,
-        looked_up_by_member.delivered_dt,
-        looked_up_by_member.file_name,
-        looked_up_by_member.file_sha256,
-        count(distinct looked_up_by_member.record_key) as row_count
-    from looked_up_by_member
-    inner join subject_members
-        on looked_up_by_member.member_kind = subject_members.member_kind
-        and looked_up_by_member.member_id = subject_members.member_id
+        looked_up.source,
+        looked_up.delivered_dt,
+        looked_up.file_name,
+        looked_up.file_sha256,
+        count(distinct looked_up.record_key) as row_count
+    from looked_up
+    inner join members
+        on looked_up.member_kind = members.member_kind
+        and looked_up.member_id = members.member_id
     group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
@@ -186,7 +84,7 @@ verification_rows as (
         file_name,
         file_sha256,
         count(*) as row_count
-    from subject_members
+    from members
     group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
@@ -195,31 +93,26 @@ verification_rows as (
 member_link_rows as (
 
     select
-        member_indicators.subject_kind,
-        member_indicators.subject_id,
+        members.subject_kind,
+        members.subject_id,
         member_indicators.indicator_id,
         'looked_up' as role,
-        member_indicators.member_source as source,
-        member_indicators.delivered_dt,
-        member_indicators.file_name,
-        member_indicators.file_sha256,
+        members.member_source as source,
+        members.delivered_dt,
+        members.file_name,
+        members.file_sha256,
         count(*) as row_count
     from (
         select distinct
-            subject_members.subject_kind,
-            subject_members.subject_id,
-            counted_by_member.indicator_id,
-            subject_members.member_id,
-            subject_members.member_source,
-            subject_members.delivered_dt,
-            subject_members.file_name,
-            subject_members.file_sha256
-        from counted_by_member
-        inner join subject_members
-            on counted_by_member.member_kind = subject_members.member_kind
-            and counted_by_member.member_id = subject_members.member_id
-        where subject_members.subject_kind in ('agency', 'platform')
+            member_kind,
+            member_id,
+            indicator_id
+        from member_indicator_files
     ) as member_indicators
+    inner join members
+        on member_indicators.member_kind = members.member_kind
+        and member_indicators.member_id = members.member_id
+    where members.subject_kind in ('agency', 'platform')
     group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),

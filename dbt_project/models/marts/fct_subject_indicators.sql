@@ -1,11 +1,27 @@
 -- Every indicator of every evaluated subject (grain: subject x indicator), with the
 -- numerator and denominator it is computed from and its raw value in the indicator's
--- unit. Scoring, smoothing and grades happen downstream from these counts.
+-- unit. The counts group the record-level rules of int_indicator_records by subject
+-- (through int_subject_members); PRE-1 is the subject's verified members. Agencies and
+-- platforms sum their members' numerators and denominators, never averages of scores;
+-- POST-2 is the median of the pooled delivery times. Scoring, smoothing and grades
+-- happen downstream from these counts.
 with
 
 subjects as (
 
     select * from {{ ref('dim_subjects') }}
+
+),
+
+members as (
+
+    select * from {{ ref('int_subject_members') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_indicator_records') }}
 
 ),
 
@@ -20,177 +36,142 @@ indicator_ids as (
 
 ),
 
-operators as (
+records_by_member as (
 
-    select * from {{ ref('int_operators_evaluated') }}
-
-),
-
-streamers as (
-
-    select * from {{ ref('int_streamers_evaluated') }}
+    {{ attributed_to_members('records') }}
 
 ),
 
-orders as (
-
-    select * from {{ ref('int_orders_scored') }}
-
-),
-
-operator_counts as (
-
-    {{ indicator_counts('operator_id') }}
-
-),
-
-streamer_counts as (
-
-    {{ indicator_counts('streamer_id') }}
-
-),
-
--- Agencies: sums of their evaluated streamers' numerators and denominators, never
--- averages of scores; the POST-2 median is taken over the pooled delivery times.
-agency_counts as (
+-- per operator and streamer; a complaint group counts once per member
+member_counts as (
 
     select
-        streamers.agency_id as subject_id,
-        streamer_counts.indicator_id,
-        sum(streamer_counts.numerator) as numerator,
-        sum(streamer_counts.denominator) as denominator,
-        cast(null as double) as median_value
-    from streamer_counts
-    inner join streamers on streamer_counts.subject_id = streamers.streamer_id
-    where streamers.agency_id is not null
-        and streamer_counts.indicator_id <> 'POST-2'
+        member_kind,
+        member_id
+        {%- for indicator_id, aggregation in record_indicators().items() if aggregation != 'median' %},
+        {%- if aggregation == 'count_distinct' %}
+        count(distinct {{ indicator_column(indicator_id, 'numerator') }}) as {{ indicator_column(indicator_id, 'numerator') }},
+        {%- else %}
+        sum({{ indicator_column(indicator_id, 'numerator') }}) as {{ indicator_column(indicator_id, 'numerator') }},
+        {%- endif %}
+        sum({{ indicator_column(indicator_id, 'denominator') }}) as {{ indicator_column(indicator_id, 'denominator') }}
+        {%- endfor %}
+    from records_by_member
     group by 1, 2
 
-    union all
-
-    select
-        streamers.agency_id,
-        'POST-2',
-        cast(null as double),
-        cast(count(orders.delivery_hours) as double),
-        cast({{ exact_median('orders.delivery_hours') }} as double)
-    from orders
-    inner join streamers on orders.streamer_id = streamers.streamer_id
-    where streamers.agency_id is not null
-    group by 1
-
 ),
 
--- Platforms: sums over their evaluated operators, each record counted once through its
--- operator; the POST-2 median over the pooled delivery times.
-platform_counts as (
+subject_sums as (
 
     select
-        operators.platform as subject_id,
-        operator_counts.indicator_id,
-        sum(operator_counts.numerator) as numerator,
-        sum(operator_counts.denominator) as denominator,
-        cast(null as double) as median_value
-    from operator_counts
-    inner join operators on operator_counts.subject_id = operators.operator_id
-    where operator_counts.indicator_id <> 'POST-2'
+        members.subject_kind,
+        members.subject_id
+        {%- for indicator_id, aggregation in record_indicators().items() if aggregation != 'median' %}
+        {%- for role in ['numerator', 'denominator'] %},
+        cast(sum(member_counts.{{ indicator_column(indicator_id, role) }}) as double)
+            as {{ indicator_column(indicator_id, role) }}
+        {%- endfor %}
+        {%- endfor %}
+    from member_counts
+    inner join members
+        on member_counts.member_kind = members.member_kind
+        and member_counts.member_id = members.member_id
     group by 1, 2
 
-    union all
-
-    select
-        operators.platform,
-        'POST-2',
-        cast(null as double),
-        cast(count(orders.delivery_hours) as double),
-        cast({{ exact_median('orders.delivery_hours') }} as double)
-    from orders
-    inner join operators on orders.operator_id = operators.operator_id
-    group by 1
-
 ),
 
--- PRE-1: 1 or 0 for an operator or streamer; verified members / members for the others
-verification as (
+-- medians over the pooled record values, whatever the kind of subject
+subject_medians as (
 
     select
-        subject_kind,
-        subject_id,
-        'PRE-1' as indicator_id,
-        cast(members_verified as double) as numerator,
-        cast(members_evaluated as double) as denominator,
-        cast(null as double) as median_value
-    from subjects
+        members.subject_kind,
+        members.subject_id
+        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %},
+        cast(count({{ indicator_column(indicator_id, 'value') }}) as double)
+            as {{ indicator_column(indicator_id, 'denominator') }},
+        cast({{ exact_median(indicator_column(indicator_id, 'value')) }} as double)
+            as {{ indicator_column(indicator_id, 'value') }}
+        {%- endfor %}
+    from records_by_member
+    inner join members
+        on records_by_member.member_kind = members.member_kind
+        and records_by_member.member_id = members.member_id
+    where false
+        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
+        or records_by_member.{{ indicator_column(indicator_id, 'denominator') }} is not null
+        {%- endfor %}
+    group by 1, 2
 
 ),
 
 counts as (
 
     select
-        'operator' as subject_kind,
-        *
-    from operator_counts
-    union all
-    select
-        'streamer' as subject_kind,
-        *
-    from streamer_counts
-    union all
-    select
-        'agency' as subject_kind,
-        *
-    from agency_counts
-    union all
-    select
-        'platform' as subject_kind,
-        *
-    from platform_counts
-    union all
-    select * from verification
-
-),
-
-grid as (
-
-    select
         subjects.subject_kind,
         subjects.subject_id,
         subjects.platform,
-        indicator_ids.indicator_id
+        indicator_ids.indicator_id,
+        case indicator_ids.indicator_id
+            when 'PRE-1' then cast(subjects.members_verified as double)
+            {%- for indicator_id, aggregation in record_indicators().items() %}
+            {%- if aggregation == 'median' %}
+            when '{{ indicator_id }}' then cast(null as double)
+            {%- else %}
+            when '{{ indicator_id }}' then subject_sums.{{ indicator_column(indicator_id, 'numerator') }}
+            {%- endif %}
+            {%- endfor %}
+        end as numerator,
+        case indicator_ids.indicator_id
+            when 'PRE-1' then cast(subjects.members_evaluated as double)
+            {%- for indicator_id, aggregation in record_indicators().items() %}
+            {%- if aggregation == 'median' %}
+            when '{{ indicator_id }}' then subject_medians.{{ indicator_column(indicator_id, 'denominator') }}
+            {%- else %}
+            when '{{ indicator_id }}' then subject_sums.{{ indicator_column(indicator_id, 'denominator') }}
+            {%- endif %}
+            {%- endfor %}
+        end as denominator,
+        case indicator_ids.indicator_id
+            {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
+            when '{{ indicator_id }}' then subject_medians.{{ indicator_column(indicator_id, 'value') }}
+            {%- endfor %}
+        end as median_value
     from subjects
     cross join indicator_ids
+    left join subject_sums
+        on subjects.subject_kind = subject_sums.subject_kind
+        and subjects.subject_id = subject_sums.subject_id
+    left join subject_medians
+        on subjects.subject_kind = subject_medians.subject_kind
+        and subjects.subject_id = subject_medians.subject_id
 
 ),
 
 final as (
 
     select
-        concat(grid.subject_kind, ':', grid.subject_id, ':', grid.indicator_id) as subject_indicator_key,
-        grid.subject_kind,
-        grid.subject_id,
-        grid.platform,
-        grid.indicator_id,
+        concat(subject_kind, ':', subject_id, ':', indicator_id) as subject_indicator_key,
+        subject_kind,
+        subject_id,
+        platform,
+        indicator_id,
         case
-            when grid.indicator_id = 'POST-2' then cast(null as double)
-            else coalesce(counts.numerator, 0.0)
+            when indicator_id = 'POST-2' then cast(null as double)
+            else coalesce(numerator, 0.0)
         end as numerator,
-        coalesce(counts.denominator, 0.0) as denominator,
+        coalesce(denominator, 0.0) as denominator,
         case
-            when grid.indicator_id = 'POST-2' then counts.median_value
-            when coalesce(counts.denominator, 0) > 0
-                then counts.numerator / counts.denominator * (
-                    case grid.indicator_id
+            when indicator_id = 'POST-2' then median_value
+            when coalesce(denominator, 0) > 0
+                then numerator / denominator * (
+                    case indicator_id
                         {%- for indicator_id, scale in indicator_scales().items() %}
                         when '{{ indicator_id }}' then {{ scale }}
                         {%- endfor %}
                     end
                 )
         end as raw_value
-    from grid
-    left join counts
-        on grid.subject_kind = counts.subject_kind
-        and grid.subject_id = counts.subject_id
-        and grid.indicator_id = counts.indicator_id
+    from counts
 
 )
 

@@ -1,12 +1,10 @@
--- Every delivered live_sessions row up to the cutoff, with the reason it is set aside when it
+-- Every delivered complaints row up to the cutoff, with the reason it is set aside when it
 -- names a record unknown among the good rows (null for a good row).
-{{ config(materialized='view') }}
-
 with
 
 delivered as (
 
-    select * from {{ ref('stg_extracts__live_sessions') }}
+    select * from {{ ref('stg_extracts__complaints') }}
 
 ),
 

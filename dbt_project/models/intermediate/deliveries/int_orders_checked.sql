@@ -1,18 +1,17 @@
--- Every delivered complaints row up to the cutoff, with the reason it is set aside when it
+-- Every delivered orders row up to the cutoff, with the reason it is set aside when it
 -- names a record unknown among the good rows (null for a good row).
-{{ config(materialized='view') }}
-
 with
 
 delivered as (
 
-    select * from {{ ref('stg_extracts__complaints') }}
+    select * from {{ ref('stg_extracts__orders') }}
 
 ),
 
 final as (
 
     {{ with_reference_checks('delivered', [
+        ('session_id', ref('int_sessions_current'), 'session_id'),
         ('operator_id', ref('int_operators_current'), 'operator_id'),
         ('streamer_id', ref('int_streamers_current'), 'streamer_id')
     ]) }}

@@ -1,12 +1,10 @@
--- Every delivered after_sales row up to the cutoff, with the reason it is set aside when it
+-- Every delivered reviews row up to the cutoff, with the reason it is set aside when it
 -- names a record unknown among the good rows (null for a good row).
-{{ config(materialized='view') }}
-
 with
 
 delivered as (
 
-    select * from {{ ref('stg_extracts__after_sales') }}
+    select * from {{ ref('stg_extracts__reviews') }}
 
 ),
 

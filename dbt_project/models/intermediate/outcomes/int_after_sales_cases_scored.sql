@@ -30,8 +30,8 @@ final as (
             {{ known_by_cutoff('cases.resolved_at') }}
             and cases.resolved_at <= {{ dbt.dateadd('hour', rule('after_sales_within_hours'), 'cases.requested_at') }}
         ) as is_on_time,
-        -- the cases that put a shipped order in POST-3's numerator (as in int_orders_scored)
-        cases.reason in {{ sql_list(rule('quality_return_reasons')) }} as is_quality_case,
+        -- a case of a quality reason puts a shipped order in POST-3's numerator
+        {{ is_quality_return('cases.reason') }} as is_quality_case,
         -- lineage: the delivered file of this record version (fct_indicator_lineage)
         cases.delivered_dt,
         cases.file_name,

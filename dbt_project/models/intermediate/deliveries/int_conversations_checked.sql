@@ -1,19 +1,16 @@
--- Every delivered products row up to the cutoff, with the reason it is set aside when it
+-- Every delivered cs_conversations row up to the cutoff, with the reason it is set aside when it
 -- names a record unknown among the good rows (null for a good row).
-{{ config(materialized='view') }}
-
 with
 
 delivered as (
 
-    select * from {{ ref('stg_extracts__products') }}
+    select * from {{ ref('stg_extracts__cs_conversations') }}
 
 ),
 
 final as (
 
     {{ with_reference_checks('delivered', [
-        ('session_id', ref('int_sessions_current'), 'session_id'),
         ('operator_id', ref('int_operators_current'), 'operator_id')
     ]) }}
 

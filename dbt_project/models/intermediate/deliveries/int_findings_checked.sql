@@ -1,7 +1,5 @@
 -- Every delivered findings row up to the cutoff, with the reason it is set aside when it
 -- names a record unknown among the good rows (null for a good row).
-{{ config(materialized='view') }}
-
 with
 
 delivered as (

@@ -24,7 +24,7 @@ quality_cases as (
 
     select distinct order_id
     from after_sales_cases
-    where reason in {{ sql_list(rule('quality_return_reasons')) }}
+    where {{ is_quality_return('reason') }}
         and {{ known_by_cutoff('requested_at') }}
 
 ),

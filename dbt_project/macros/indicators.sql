@@ -1,0 +1,44 @@
+{#- The indicators counted from records (int_indicator_records), with how the record
+    values of each add up for a subject: `sum` of the numerator and denominator columns,
+    `count_distinct` numerator keys per member (POST-5 complaint groups), or the `median`
+    of the value column (POST-2). PRE-1 is counted from subject membership instead. The
+    record-level rules themselves are written once, in int_indicator_records. -#}
+{% macro record_indicators() -%}
+    {{ return({
+        'PRE-2': 'sum', 'PRE-3': 'sum', 'IN-1': 'sum', 'IN-2': 'sum', 'IN-3': 'sum',
+        'POST-1': 'sum', 'POST-2': 'median', 'POST-3': 'sum', 'POST-4': 'sum',
+        'POST-5': 'count_distinct', 'POST-6': 'sum', 'POST-7': 'sum'
+    }) }}
+{%- endmacro %}
+
+{#- The column of int_indicator_records holding an indicator's role: `numerator`,
+    `denominator` or `value` (POST-2 -> post_2_denominator). -#}
+{% macro indicator_column(indicator_id, role) -%}
+    {{ indicator_id | lower | replace('-', '_') }}_{{ role }}
+{%- endmacro %}
+
+{#- Attribution: a record counts for its operator and, when it names one, for its
+    streamer (member_kind, member_id); int_subject_members takes it on from the member to
+    each subject (the member itself, its platform or agency). -#}
+{% macro attributed_to_members(relation) -%}
+    select
+        'operator' as member_kind,
+        operator_id as member_id,
+        {{ relation }}.*
+    from {{ relation }}
+    where operator_id is not null
+
+    union all
+
+    select
+        'streamer' as member_kind,
+        streamer_id as member_id,
+        {{ relation }}.*
+    from {{ relation }}
+    where streamer_id is not null
+{%- endmacro %}
+
+{#- An after-sales case of a quality reason (POST-3). -#}
+{% macro is_quality_return(reason) -%}
+    ({{ reason }} in {{ sql_list(rule('quality_return_reasons')) }})
+{%- endmacro %}
