@@ -156,8 +156,13 @@ class Chromium:
 
     # -- what the tests use -----------------------------------------------------------------
     def open(self, path: Path) -> Page:
+        return self.open_url(path.resolve().as_uri())
+
+    def set_cookie(self, url: str, name: str, value: str) -> None:
+        self.call("Network.setCookie", session=True, url=url, name=name, value=value)
+
+    def open_url(self, url: str) -> Page:
         self.events.clear()
-        url = path.resolve().as_uri()
         started = time.monotonic()
         self.call("Page.navigate", session=True, url=url)
         self.wait_for("Page.loadEventFired")

@@ -29,6 +29,7 @@ from live_commerce_quality.run.airflow_env import (
 )
 from live_commerce_quality.run.steps import STEPS, WAREHOUSE_WRITERS
 
+from .chromium import Chromium, chromium_binary
 from .conftest import LCQ_VARS, build_hand_landing
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -53,9 +54,10 @@ def _free_port() -> int:
 class Api:
     """The Airflow REST API (v2) with a token from the simple auth manager."""
 
-    def __init__(self, base: str, password: str):
+    def __init__(self, base: str, password: str, db_url: str):
         self.base = base
         self.password = password
+        self.base_db = db_url
         self.token = None
 
     def _call(self, method: str, path: str, body: dict | None = None):
@@ -117,7 +119,7 @@ def airflow(request, tmp_path, monkeypatch):
     prepare(env, say=lambda _: None)
     logs = tmp_path / "airflow-logs"
     components = start_components(env, logs, port)
-    api = Api(f"http://127.0.0.1:{port}", admin_password(env))
+    api = Api(f"http://127.0.0.1:{port}", admin_password(env), env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     try:
         _wait("the api-server", lambda: api.get("/api/v2/monitor/health"), 180, components)
         api.login()
@@ -167,3 +169,29 @@ def test_monthly_dag_triggered_through_the_api_succeeds_with_one_writer(airflow)
         assert end <= start
     assert (settings.published / "2026-03" / "final-2026-04-15" / "ratings.parquet").exists()
     assert Path(settings.airflow_home).is_dir()
+    _screenshots(api, dag, run_id)
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def _screenshots(api: Api, dag: str, run_id: str) -> None:
+    """The logged-in DAG list and the run's grid, as a person sees them (tests/artifacts/)."""
+    if chromium_binary() is None:
+        pytest.skip("no Chromium: apt-get install chromium (.ci/run does)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    db = "postgresql" if "postgresql" in api.base_db else "sqlite"
+    with Chromium(width=1440, height=900) as browser:
+        browser.set_cookie(api.base, "_token", api.token)
+        for name, path, marker in (
+            ("dags", "/dags", "lcq_nightly_provisional"),
+            ("grid", f"/dags/{dag}/runs/{run_id}", "transform"),
+        ):
+            browser.open_url(api.base + path)
+            deadline = time.monotonic() + 60
+            while marker not in (browser.evaluate("document.body.innerText") or ""):
+                assert time.monotonic() < deadline, f"the {name} page never showed {marker}"
+                time.sleep(1)
+            time.sleep(2)  # let the page settle (icons, durations) before the picture
+            shot = browser.screenshot(ARTIFACTS / f"airflow_{name}_{db}.png")
+            assert shot.stat().st_size > 10_000
