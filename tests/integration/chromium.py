@@ -34,10 +34,11 @@ FLAGS = (
     "--disable-extensions",
     "--disable-default-apps",
     "--mute-audio",
-    # belt and braces: even if a request were made, no name resolves
-    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--remote-debugging-pipe",
 )
+# belt and braces: even if a request were made, no name resolves (but loopback, when a test serves there)
+NO_NAMES = "--host-resolver-rules=MAP * ~NOTFOUND"
+LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 
 
 def chromium_binary() -> str | None:
@@ -56,8 +57,9 @@ class Page:
 
 
 class Chromium:
-    def __init__(self, width: int = 1280, height: int = 1600, timeout: float = 120.0):
+    def __init__(self, width: int = 1280, height: int = 1600, timeout: float = 120.0, loopback: bool = False):
         self.width, self.height, self.timeout = width, height, timeout
+        self.resolver = LOOPBACK_ONLY if loopback else NO_NAMES
         self._next_id = 0
         self._buffer = b""
         self.events: list[dict] = []
@@ -77,6 +79,7 @@ class Chromium:
             [
                 binary,
                 *FLAGS,
+                self.resolver,
                 f"--user-data-dir={self._profile}",
                 f"--window-size={self.width},{self.height}",
             ],

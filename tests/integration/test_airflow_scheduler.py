@@ -181,7 +181,7 @@ def _screenshots(api: Api, dag: str, run_id: str) -> None:
         pytest.skip("no Chromium: apt-get install chromium (.ci/run does)")
     ARTIFACTS.mkdir(exist_ok=True)
     db = "postgresql" if "postgresql" in api.base_db else "sqlite"
-    with Chromium(width=1440, height=900) as browser:
+    with Chromium(width=1440, height=900, loopback=True) as browser:
         browser.set_cookie(api.base, "_token", api.token)
         for name, path, marker in (
             ("dags", "/dags", "lcq_nightly_provisional"),
@@ -189,9 +189,11 @@ def _screenshots(api: Api, dag: str, run_id: str) -> None:
         ):
             browser.open_url(api.base + path)
             deadline = time.monotonic() + 60
-            while marker not in (browser.evaluate("document.body.innerText") or ""):
-                assert time.monotonic() < deadline, f"the {name} page never showed {marker}"
+            text = ""
+            while marker not in text and time.monotonic() < deadline:
                 time.sleep(1)
+                text = browser.evaluate("document.body.innerText") or ""
             time.sleep(2)  # let the page settle (icons, durations) before the picture
             shot = browser.screenshot(ARTIFACTS / f"airflow_{name}_{db}.png")
+            assert marker in text, f"the {name} page never showed {marker}: {text[:500]!r} (see {shot})"
             assert shot.stat().st_size > 10_000
