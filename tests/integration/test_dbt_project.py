@@ -1,5 +1,6 @@
 """The dbt project builds on empty extracts, its data tests pass, and its unit tests of the
-formulas pass (they need the upstream relations to exist, hence the empty build first)."""
+formulas pass (they need the upstream relations to exist, hence the empty build first). The
+delivery-grain tests, which evaluations leave out, pass on the hand fixture's data."""
 
 from __future__ import annotations
 
@@ -8,24 +9,31 @@ from datetime import date
 import pytest
 
 from live_commerce_quality.core import methodology
+from live_commerce_quality.core.periods import Period, as_of_instant
 from live_commerce_quality.core.settings import Settings
-from live_commerce_quality.run.request import EvaluationRequest
-from live_commerce_quality.transform.dbt import ensure_source_schemas, run_dbt
+from live_commerce_quality.transform.dbt import BUILD_ARGS, ensure_source_schemas, evaluation_vars, run_dbt
 
 pytestmark = pytest.mark.integration
 
 
+def _vars(period: str, cutoff: date) -> dict:
+    p = Period.parse(period)
+    return evaluation_vars(p.start, p.end, cutoff, as_of_instant(cutoff), methodology.load("1"))
+
+
 def test_build_on_empty_extracts_then_unit_tests(lcq_home, tmp_path):
     settings = Settings.from_env()
-    req = EvaluationRequest(landing=tmp_path, period="2026-03", as_of=date(2026, 4, 15))
     ensure_source_schemas(settings)
-    dbt_vars = {
-        "period_start": "2026-03-01",
-        "period_end": "2026-04-01",
-        "cutoff": "2026-04-15",
-        "as_of_instant": req.as_of_instant.strftime("%Y-%m-%d %H:%M:%S"),
-        **methodology.load("1").dbt_vars(),
-    }
+    dbt_vars = _vars("2026-03", date(2026, 4, 15))
     work = tmp_path / "work"
     run_dbt(["build", "--exclude-resource-type", "unit_test"], settings, work, dbt_vars)
     run_dbt(["test", "--select", "test_type:unit"], settings, work, dbt_vars)
+
+
+def test_delivery_grain_tests_pass_on_data(hand_evaluation, monkeypatch, tmp_path):
+    _, home, _ = hand_evaluation
+    monkeypatch.setenv("LCQ_HOME", str(home))
+    settings = Settings.from_env()
+    assert "tag:delivery_grain" in BUILD_ARGS  # evaluations leave them out; this test runs them
+    tail = run_dbt(["test", "--select", "tag:delivery_grain"], settings, tmp_path, _vars("2026-03", date(2026, 4, 15)))
+    assert "PASS=19" in tail, tail

@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from live_commerce_quality.pipeline import MARTS
-from live_commerce_quality.settings import Settings
 
-from live_commerce_quality import methodology
+from live_commerce_quality.core import methodology
+from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.transform.dbt import MARTS
 
 pytestmark = pytest.mark.integration
 

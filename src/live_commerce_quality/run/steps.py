@@ -31,7 +31,14 @@ from live_commerce_quality.publish.quality_page import write_data_quality_page
 from live_commerce_quality.publish.report import write_report
 from live_commerce_quality.publish.tables import write_csvs, write_workbook
 from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
-from live_commerce_quality.transform.dbt import DbtError, ensure_source_schemas, export_marts, run_dbt
+from live_commerce_quality.transform.dbt import (
+    BUILD_ARGS,
+    DbtError,
+    ensure_source_schemas,
+    evaluation_vars,
+    export_marts,
+    run_dbt,
+)
 
 __all__ = [
     "STEPS",
@@ -79,18 +86,11 @@ def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
     m = _methodology(req, settings)
     work = req.work_dir(settings)
     ensure_source_schemas(settings)
-    dbt_vars = {
-        "period_start": req.period_start.isoformat(),
-        "period_end": req.period_end.isoformat(),
-        "cutoff": req.as_of.isoformat(),
-        "as_of_instant": req.as_of_instant.strftime("%Y-%m-%d %H:%M:%S"),
-        **m.dbt_vars(),
-    }
+    dbt_vars = evaluation_vars(req.period_start, req.period_end, req.as_of, req.as_of_instant, m)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with exclusive(settings.warehouse_lock, "warehouse") as lock:
         try:
-            # unit tests of the formulas run in the test suite, not in every evaluation
-            run_dbt(["build", "--exclude-resource-type", "unit_test"], settings, work, dbt_vars, lock=lock)
+            run_dbt(list(BUILD_ARGS), settings, work, dbt_vars, lock=lock)
         except DbtError as exc:
             raise EvaluationError(str(exc)) from None
         rows = export_marts(settings, work / "marts")

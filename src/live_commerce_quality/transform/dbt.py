@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
@@ -37,8 +38,25 @@ LINEAGE_MART = "fct_indicator_lineage"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+# What every evaluation's build runs: the models and their data tests, but not the formulas'
+# unit tests (the test suite runs those) nor the delivery-grain tests (a grain the ingest makes
+# by construction; the test suite runs them on data, see dbt_project/README.md).
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:delivery_grain")
+
+
 class DbtError(RuntimeError):
     """dbt failed; the message carries the end of its output."""
+
+
+def evaluation_vars(period_start: date, period_end: date, cutoff: date, as_of_instant: datetime, m) -> dict:
+    """The dbt vars of an evaluation: its window, and what the models need from the methodology."""
+    return {
+        "period_start": period_start.isoformat(),
+        "period_end": period_end.isoformat(),
+        "cutoff": cutoff.isoformat(),
+        "as_of_instant": as_of_instant.strftime("%Y-%m-%d %H:%M:%S"),
+        **m.dbt_vars(),
+    }
 
 
 def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, lock: IO[str] | None = None) -> str:
