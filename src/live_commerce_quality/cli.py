@@ -62,7 +62,7 @@ def generate(scale: float, months: str, seed: int, out: Path, fmt: str, bad_shar
 
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True)
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="evaluation folder to write")
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
@@ -82,7 +82,7 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
 
 
 @main.command()
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1")
 @click.option(
     "--evaluation",
@@ -104,7 +104,7 @@ def explain(period: str, subject: str, evaluation: Path | None) -> None:
 
 
 @main.command("compare-methodology")
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
 @click.option("--a", "version_a", required=True, help="methodology version A")
 @click.option("--b", "version_b", required=True, help="methodology version B")
@@ -135,7 +135,7 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
 
 
 @main.command("accept-inputs")
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
 @click.option("--reason", required=True, help="why publishing with rejected input files is acceptable")
 def accept_inputs(period: str, as_of: str, reason: str) -> None:
@@ -146,7 +146,7 @@ def accept_inputs(period: str, as_of: str, reason: str) -> None:
 
 
 @main.command()
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD of the evaluation")
 @click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1, agency:AG1, platform:douyin")
 @click.option("--indicator", "indicator_id", required=True, help="indicator id, e.g. POST-3")
@@ -175,7 +175,7 @@ def lineage(
 
 
 @main.command()
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--since", required=True, help="the cutoff YYYY-MM-DD the period was evaluated as of")
 @click.option("--until", help="last delivery day to look at (YYYY-MM-DD); default: everything received")
 @click.option("--records", "show_records", is_flag=True, help="list every record, not only the files")

@@ -228,12 +228,20 @@ def linear(v: float, full: float, zero: float) -> float:
 # --- the evaluation --------------------------------------------------------------------------
 
 
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    """[start, end) of a CST calendar month `2026-03`, quarter `2026-Q1` or year `2026`."""
+    if len(period) == 4:
+        return datetime(int(period), 1, 1), datetime(int(period) + 1, 1, 1)
+    year, rest = period.split("-")
+    first, months = (3 * int(rest[1]) - 2, 3) if rest.startswith("Q") else (int(rest), 1)
+    after = first + months  # the month after the period, 13 meaning next January
+    return datetime(int(year), first, 1), datetime(int(year) + (after > 12), (after - 1) % 12 + 1, 1)
+
+
 def evaluate(landing: Path | str, period: str, as_of: date | str) -> tuple[pl.DataFrame, pl.DataFrame]:
     landing = Path(landing)
     cutoff = as_of if isinstance(as_of, date) else date.fromisoformat(as_of)
-    year, month = map(int, period.split("-"))
-    p0 = datetime(year, month, 1)
-    p1 = datetime(year + (month == 12), month % 12 + 1, 1)
+    p0, p1 = period_bounds(period)
     t_end = datetime.combine(cutoff + timedelta(days=1), datetime.min.time())  # T
     h48 = timedelta(hours=48)
     d7 = timedelta(days=7)

@@ -20,7 +20,7 @@ class EvaluationError(RuntimeError):
 @dataclass(frozen=True)
 class EvaluationRequest:
     landing: Path
-    period: str  # YYYY-MM, a CST calendar month
+    period: str  # YYYY-MM, YYYY-Qn or YYYY: CST calendar month, quarter or year
     as_of: date  # the cutoff C
     out: Path | None = None
     methodology: str = methodology_mod.DEFAULT_VERSION
@@ -81,7 +81,7 @@ class EvaluationRequest:
         as_of = conf.get("as_of")
         period = conf.get("period")
         if not period or not as_of:
-            raise EvaluationError("an evaluation needs `period` (YYYY-MM) and `as_of` (YYYY-MM-DD)")
+            raise EvaluationError("an evaluation needs `period` (YYYY-MM, YYYY-Qn or YYYY) and `as_of` (YYYY-MM-DD)")
         try:
             cutoff = parse_day(as_of, "as_of")
         except PeriodError as exc:
