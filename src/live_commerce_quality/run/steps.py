@@ -19,7 +19,7 @@ import polars as pl
 from live_commerce_quality import quality
 from live_commerce_quality.core import methodology as methodology_mod
 from live_commerce_quality.core.folders import replace_folder
-from live_commerce_quality.core.io import read_json, write_json, write_parquet
+from live_commerce_quality.core.io import read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.grading.grade import EvaluationContext, grade_all
@@ -101,7 +101,7 @@ def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
         pl.read_parquet(marts / "fct_veto_findings.parquet"),
         m,
         ctx,
-        previous=_previous_ratings(req, settings),
+        previous=_previous_ratings(req, settings, m),
     )
     if req.publish:
         ratings = _publication_version(req, settings, ctx.status, ratings, indicators)
@@ -125,7 +125,7 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
     _record_gate(req, settings, "outputs", result)
     evidence.write_evidence(req, m, settings, work, staged)
     _write_people_outputs(m, staged)
-    evidence.write_checksums(staged)
+    evidence.seal(settings, staged)
 
     final = req.output_dir(settings, m)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -213,16 +213,33 @@ def _publication_version(
     return ratings.with_columns(version=pl.lit(version, pl.Int64))
 
 
-def _previous_ratings(req: EvaluationRequest, settings: Settings) -> pl.DataFrame | None:
-    """The latest evaluation of the previous period found under the evaluations folder."""
-    prev_dir = settings.evaluations / req.period_bounds.previous().name
-    if not prev_dir.is_dir():
+def _previous_ratings(
+    req: EvaluationRequest, settings: Settings, m: methodology_mod.Methodology
+) -> pl.DataFrame | None:
+    """The ratings of the previous period (of the same kind) under the same methodology
+    version, final before provisional, then the latest cutoff (publication.previous_evaluation);
+    which evaluation it was goes into the manifest (`previous`)."""
+    record = req.work_dir(settings) / evidence.PREVIOUS_FILE
+    record.unlink(missing_ok=True)
+    period = req.period_bounds.previous().name
+    folder = publication.previous_evaluation(settings, period, m.version, req.publish)
+    if folder is None:
         return None
-    candidates = sorted(
-        (p for p in prev_dir.iterdir() if (p / "ratings.parquet").exists()),
-        key=lambda p: (p.name.startswith("final"), p.name),
+    ratings = pl.read_parquet(folder / "ratings.parquet")
+    man = read_json(folder / "evidence" / "manifest.json")
+    write_json(
+        record,
+        {
+            "period": period,
+            "folder": folder.name,
+            "status": man["status"],
+            "cutoff": man["cutoff"],
+            "version": man.get("version", 1),
+            "methodology_version": man["methodology_version"],
+            "ratings_sha256": sha256_file(folder / "ratings.parquet")[0],
+        },
     )
-    return pl.read_parquet(candidates[-1] / "ratings.parquet") if candidates else None
+    return ratings
 
 
 def _write_people_outputs(m: methodology_mod.Methodology, staged: Path) -> None:
