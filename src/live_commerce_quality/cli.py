@@ -26,6 +26,7 @@ from live_commerce_quality.inspect.explain import find_evaluation
 from live_commerce_quality.ops import changes as ch
 from live_commerce_quality.ops import lineage as lin
 from live_commerce_quality.ops import retention
+from live_commerce_quality.ops import verify as verify_mod
 from live_commerce_quality.publish.publication import accept_inputs as record_acceptance
 from live_commerce_quality.run.embedded import AirflowRunError
 from live_commerce_quality.run.embedded import run_dag as run_embedded_dag
@@ -132,6 +133,18 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
     for row in changed.head(30).iter_rows(named=True):
         click.echo(f"  {row['subject_kind']}:{row['subject_id']} {row['grade_a']}→{row['grade_b']}  {row['moved_by']}")
     click.echo(f"\nwritten to {out}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def verify(folder: Path) -> None:
+    """Check a published evaluation's checksums and signature, recompute it from the archive
+    and compare every output: prints `identical` or every difference; exit 1 on any."""
+
+    result = verify_mod.verify(Settings.from_env(), folder)
+    click.echo(result.text())
+    if not result.identical:
+        raise SystemExit(1)
 
 
 @main.command("accept-inputs")

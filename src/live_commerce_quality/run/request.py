@@ -26,6 +26,9 @@ class EvaluationRequest:
     methodology: str = methodology_mod.DEFAULT_VERSION
     # publish under published/ (scheduled runs); `lcq evaluate` only writes its --out folder
     publish: bool = False
+    # the publication version the ratings carry, when it is known beforehand (`lcq verify`
+    # recomputing a restatement); otherwise 1, or the next version when publishing
+    version: int | None = None
 
     def __post_init__(self):
         try:
@@ -74,6 +77,7 @@ class EvaluationRequest:
             "out": None if self.out is None else str(self.out),
             "methodology": self.methodology,
             "publish": self.publish,
+            "version": self.version,
         }
 
     @classmethod
@@ -93,4 +97,5 @@ class EvaluationRequest:
             out=Path(conf["out"]) if conf.get("out") else None,
             methodology=str(conf.get("methodology") or methodology_mod.DEFAULT_VERSION),
             publish=bool(conf.get("publish", False)),
+            version=int(conf["version"]) if conf.get("version") else None,
         )

@@ -103,7 +103,9 @@ def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
         ctx,
         previous=_previous_ratings(req, settings, m),
     )
-    if req.publish:
+    if req.version is not None:
+        ratings = ratings.with_columns(version=pl.lit(req.version, pl.Int64))
+    elif req.publish:
         ratings = _publication_version(req, settings, ctx.status, ratings, indicators)
     staged = work / "output"
     if staged.exists():
@@ -170,6 +172,7 @@ def run_evaluation(
     settings: Settings | None = None,
     methodology: str = methodology_mod.DEFAULT_VERSION,
     publish: bool = False,
+    version: int | None = None,
 ) -> Path:
     """All steps in this process; returns the evaluation folder."""
     settings = settings or Settings.from_env()
@@ -180,6 +183,7 @@ def run_evaluation(
         out=None if out is None else Path(out),
         methodology=methodology,
         publish=publish,
+        version=version,
     )
     result: dict = {}
     for _, step in STEPS:
