@@ -111,7 +111,8 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         "rejected_files": [
             {"file": f"{f['source']}/dt={f['dt']}/{f['file_name']}", "reason": f["reason"]} for f in rejected
         ],
-        "warnings": [f"rejected input {f['source']}/dt={f['dt']}/{f['file_name']}: {f['reason']}" for f in rejected],
+        "warnings": [f"rejected input {f['source']}/dt={f['dt']}/{f['file_name']}: {f['reason']}" for f in rejected]
+        + _nothing_evaluated(work),
         # the evaluation of the previous period whose grades `previous_grade` shows (or null)
         "previous": read_json(work / PREVIOUS_FILE) if (work / PREVIOUS_FILE).exists() else None,
         # `lcq accept-inputs` for this period and cutoff: who, when, why (or null)
@@ -130,6 +131,14 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
     _write_rows_set_aside(settings, files, set_aside, evidence / "rows_set_aside.parquet")
     (staged / "methodology.yaml").write_bytes(m.path.read_bytes())
     write_lineage(work / "marts", evidence)
+
+
+def _nothing_evaluated(work: Path) -> list[str]:
+    """The warning of a run whose every row was set aside (run/steps.py), with the gate's finding."""
+    path = work / "nothing_evaluated.json"
+    if not path.exists():
+        return []
+    return [f"no subject evaluated: every row was set aside; {read_json(path)['findings'][0]}"]
 
 
 def _acceptance(settings: Settings, req) -> dict | None:

@@ -139,12 +139,18 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
     replace_folder(incoming, final)
     log.info("evaluation written to %s", final)
     outcome = {"evaluation": str(final), "published": None, "publication": None}
-    if req.publish:
+    if req.publish and not (work / NOTHING_EVALUATED_FILE).exists():
         pub, what = publication.publish(settings, final, read_json(final / "evidence" / "manifest.json"))
         (log.warning if pub is None else log.info)("publication: %s", what)
         outcome.update(published=None if pub is None else str(pub.folder), publication=what)
     # the command line runs the DAG in another process and reads the outcome here
     write_json(work / OUTCOME_FILE, outcome)
+    if (work / NOTHING_EVALUATED_FILE).exists():
+        finding = read_json(work / NOTHING_EVALUATED_FILE)["findings"][0]
+        raise EvaluationError(
+            f"no subject evaluated: every row of the deliveries up to {req.as_of} was set aside"
+            f" (evaluation folder {final}: evidence/rows_set_aside.parquet lists each with its reason); {finding}"
+        )
     return outcome
 
 
@@ -198,9 +204,23 @@ def _methodology(req: EvaluationRequest, settings: Settings) -> methodology_mod.
     return methodology_mod.load(req.methodology, settings.methodology_dir)
 
 
+NOTHING_EVALUATED_FILE = "nothing_evaluated.json"  # in the work folder: every row was set aside (evidence.py)
+
+
 def _record_gate(req: EvaluationRequest, settings: Settings, name: str, result) -> dict:
-    write_json(req.work_dir(settings) / f"gate_{name}.json", result.to_json())
-    quality.enforce(result)
+    """Write the gate's result; stop the run when it failed, except when its only findings
+    are empty tables after the extracts gate found every row set aside: the run then goes on
+    to write an evaluation folder saying so, and fails at the end (step_publish)."""
+    work = req.work_dir(settings)
+    write_json(work / f"gate_{name}.json", result.to_json())
+    empty_only = all(r.expectation == "expect_table_row_count_to_be_between" for r in result.failures())
+    if name == "extracts":
+        (work / NOTHING_EVALUATED_FILE).unlink(missing_ok=True)
+        if not result.passed and empty_only:
+            findings = [str(quality.QualityGateFailed(result))]
+            write_json(work / NOTHING_EVALUATED_FILE, {"gate": name, "findings": findings})
+    if not (empty_only and (work / NOTHING_EVALUATED_FILE).exists()):
+        quality.enforce(result)
     return {"gate": name, "passed": result.passed}
 
 
