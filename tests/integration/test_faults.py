@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from live_commerce_quality.core import signing
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.settings import Settings
 
@@ -44,7 +45,9 @@ def verified_sums(folder: Path) -> bytes:
     for line in sums.decode().splitlines():
         digest, name = line.split("  ", 1)
         listed[name] = digest
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    present -= {"SHA256SUMS", "SHA256SUMS.sig"}  # the signature of SHA256SUMS is not in it
+    signing.verify_folder(folder)
     assert set(listed) == present, f"{folder}: SHA256SUMS lists {sorted(listed)}, folder holds {sorted(present)}"
     for name, digest in listed.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, f"{folder / name} changed"
