@@ -16,6 +16,7 @@ LCQ_VARS = (
     "LCQ_EVALUATIONS",
     "LCQ_PSEUDONYM_KEY",
     "LCQ_ARCHIVE_KEY",
+    "LCQ_SIGNING_KEY",
 )
 
 

@@ -27,6 +27,7 @@ from live_commerce_quality.inspect.explain import find_evaluation
 from live_commerce_quality.ops import changes as ch
 from live_commerce_quality.ops import lineage as lin
 from live_commerce_quality.ops import retention
+from live_commerce_quality.ops import verify as verify_mod
 from live_commerce_quality.publish.publication import accept_inputs as record_acceptance
 from live_commerce_quality.run.airflow_env import (
     ADMIN_USER,
@@ -74,7 +75,7 @@ def generate(scale: float, months: str, seed: int, out: Path, fmt: str, bad_shar
 
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True)
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="evaluation folder to write")
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
@@ -94,7 +95,7 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
 
 
 @main.command()
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1")
 @click.option(
     "--evaluation",
@@ -116,7 +117,7 @@ def explain(period: str, subject: str, evaluation: Path | None) -> None:
 
 
 @main.command("compare-methodology")
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
 @click.option("--a", "version_a", required=True, help="methodology version A")
 @click.option("--b", "version_b", required=True, help="methodology version B")
@@ -146,8 +147,20 @@ def compare_methodology(period: str, as_of: str, version_a: str, version_b: str,
     click.echo(f"\nwritten to {out}")
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def verify(folder: Path) -> None:
+    """Check a published evaluation's checksums and signature, recompute it from the archive
+    and compare every output: prints `identical` or every difference; exit 1 on any."""
+
+    result = verify_mod.verify(Settings.from_env(), folder)
+    click.echo(result.text())
+    if not result.identical:
+        raise SystemExit(1)
+
+
 @main.command("accept-inputs")
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
 @click.option("--reason", required=True, help="why publishing with rejected input files is acceptable")
 def accept_inputs(period: str, as_of: str, reason: str) -> None:
@@ -158,7 +171,7 @@ def accept_inputs(period: str, as_of: str, reason: str) -> None:
 
 
 @main.command()
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", help="cutoff YYYY-MM-DD; default: the period's final cutoff (end + settlement lag)")
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
 @click.option("--accept", "accept_reason", help="accept rejected input files, with this reason, and publish")
@@ -214,7 +227,7 @@ def _final_cutoff(settings: Settings, period: str, methodology: str) -> str:
 
 
 @main.command()
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD of the evaluation")
 @click.option("--subject", required=True, help="KIND:ID, e.g. operator:OP_1, agency:AG1, platform:douyin")
 @click.option("--indicator", "indicator_id", required=True, help="indicator id, e.g. POST-3")
@@ -243,7 +256,7 @@ def lineage(
 
 
 @main.command()
-@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--since", required=True, help="the cutoff YYYY-MM-DD the period was evaluated as of")
 @click.option("--until", help="last delivery day to look at (YYYY-MM-DD); default: everything received")
 @click.option("--records", "show_records", is_flag=True, help="list every record, not only the files")

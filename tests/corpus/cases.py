@@ -640,7 +640,7 @@ bad_rows(
     3,
     1,
     {
-        3: "platform must be one of douyin, kuaishou, taobao, wechat_channels (got 'Douyin')",
+        3: "platform must be a code of a-z, 0-9 and _, a letter first, at most 32 characters (got 'Douyin')",
         4: "cancel_party must be one of buyer, merchant, platform, system (got 'seller')",
     },
 )

@@ -59,6 +59,11 @@ def compare(
             issues.append(f"{who}: grade ref {r['grade']} vs product {r['grade_p']} (ref total {r['total_unrounded']})")
         if r["total_score"] != r["total_score_p"]:
             issues.append(f"{who}: total ref {r['total_score']} vs product {r['total_score_p']}")
+        if r["rank"] != r["rank_p"] or not _close(r["peer_percentile"], r["peer_percentile_p"]):
+            issues.append(
+                f"{who}: rank/percentile ref {r['rank']}/{r['peer_percentile']}"
+                f" vs product {r['rank_p']}/{r['peer_percentile_p']}"
+            )
         for c in ("score_pre", "score_in", "score_post", "applicable_weight"):
             if not _close(r[c], r[f"{c}_p"]):
                 issues.append(f"{who}: {c} ref {r[c]} vs product {r[c + '_p']}")

@@ -228,12 +228,20 @@ def linear(v: float, full: float, zero: float) -> float:
 # --- the evaluation --------------------------------------------------------------------------
 
 
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    """[start, end) of a CST calendar month `2026-03`, quarter `2026-Q1` or year `2026`."""
+    if len(period) == 4:
+        return datetime(int(period), 1, 1), datetime(int(period) + 1, 1, 1)
+    year, rest = period.split("-")
+    first, months = (3 * int(rest[1]) - 2, 3) if rest.startswith("Q") else (int(rest), 1)
+    after = first + months  # the month after the period, 13 meaning next January
+    return datetime(int(year), first, 1), datetime(int(year) + (after > 12), (after - 1) % 12 + 1, 1)
+
+
 def evaluate(landing: Path | str, period: str, as_of: date | str) -> tuple[pl.DataFrame, pl.DataFrame]:
     landing = Path(landing)
     cutoff = as_of if isinstance(as_of, date) else date.fromisoformat(as_of)
-    year, month = map(int, period.split("-"))
-    p0 = datetime(year, month, 1)
-    p1 = datetime(year + (month == 12), month % 12 + 1, 1)
+    p0, p1 = period_bounds(period)
     t_end = datetime.combine(cutoff + timedelta(days=1), datetime.min.time())  # T
     h48 = timedelta(hours=48)
     d7 = timedelta(days=7)
@@ -500,9 +508,36 @@ def evaluate(landing: Path | str, period: str, as_of: date | str) -> tuple[pl.Da
                 "vetoed_members": veto_members.get(sid, 0) if kind in ("agency", "platform") else None,
                 "members_evaluated": n_members[sid] if kind in ("agency", "platform") else None,
             })  # fmt: skip
+    rank_among_peers(rating_rows)
     ratings = pl.DataFrame(rating_rows, infer_schema_length=None)
     indicators = pl.DataFrame(indicator_rows, infer_schema_length=None)
     return ratings, indicators
+
+
+def rank_among_peers(rows: list[dict]) -> None:
+    """methodology.md, "Rank and percentile", in place: among the rated subjects (A-E, vetoed
+    included) of one kind and platform (agencies all together), a subject's rank is 1 + the
+    number of those that come strictly before it (better grade, or same grade and higher
+    rounded total), so ties share the better rank; its percentile is 100 x the share of the
+    others that come strictly after it (100 when it has no peer: a reading, the spec gives no
+    share of nobody). Not rated: neither."""
+    letters = "ABCDE"
+
+    def before(a: dict, b: dict) -> bool:  # a is ranked above b
+        ga, gb = letters.index(a["grade"]), letters.index(b["grade"])
+        ta = -1.0 if a["total_score"] is None else a["total_score"]
+        tb = -1.0 if b["total_score"] is None else b["total_score"]
+        return ga < gb or (ga == gb and ta > tb)
+
+    for r in rows:
+        r["rank"], r["peer_percentile"] = None, None
+        if r["grade"] == "NR":
+            continue
+        group = r["platform"] if r["subject_kind"] != "agency" else None
+        peers = [o for o in rows if o is not r and o["subject_kind"] == r["subject_kind"] and o["grade"] != "NR"
+                 and (o["platform"] if o["subject_kind"] != "agency" else None) == group]  # fmt: skip
+        r["rank"] = 1 + sum(before(o, r) for o in peers)
+        r["peer_percentile"] = 100.0 * sum(before(r, o) for o in peers) / len(peers) if peers else 100.0
 
 
 def main(argv: list[str]) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from live_commerce_quality.core import signing
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.settings import Settings
 
@@ -35,6 +36,9 @@ PERIOD, AS_OF = "2026-03", "2026-04-15"
 # suite runs when someone commits or edits; byte-identity is about the runs, so every run
 # here records the same one.
 CODE_VERSION = "0.0.0+faults"
+# One publisher's key for every run here, whatever its LCQ_HOME: the runs compare their bytes,
+# and the public key is evidence (base64 of 32 raw private bytes; for tests only).
+SIGNING_KEY = "ZmF1bHRzLXRlc3Qtc2lnbmluZy1rZXktMzItYnl0ZXM="
 
 
 def verified_sums(folder: Path) -> bytes:
@@ -44,7 +48,9 @@ def verified_sums(folder: Path) -> bytes:
     for line in sums.decode().splitlines():
         digest, name = line.split("  ", 1)
         listed[name] = digest
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    present -= {"SHA256SUMS", "SHA256SUMS.sig"}  # the signature of SHA256SUMS is not in it
+    signing.verify_folder(folder)
     assert set(listed) == present, f"{folder}: SHA256SUMS lists {sorted(listed)}, folder holds {sorted(present)}"
     for name, digest in listed.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, f"{folder / name} changed"
@@ -53,7 +59,7 @@ def verified_sums(folder: Path) -> bytes:
 
 def runner_env(home: Path, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in LCQ_VARS}
-    return {**env, "LCQ_HOME": str(home), **extra}
+    return {**env, "LCQ_HOME": str(home), "LCQ_SIGNING_KEY": SIGNING_KEY, **extra}
 
 
 def start_runner(home: Path, landing: Path, out: Path, *, as_of: str = AS_OF, fault: str | None = None, **kw):
@@ -82,6 +88,7 @@ def run_in_process(home: Path, landing: Path, out: Path, as_of: str = AS_OF) -> 
         mp.setenv("LCQ_HOME", str(home))
         for var in LCQ_VARS:
             mp.delenv(var, raising=False)
+        mp.setenv("LCQ_SIGNING_KEY", SIGNING_KEY)
         mp.setattr("live_commerce_quality.publish.evidence.code_version", lambda: CODE_VERSION)
         return run_evaluation(landing, PERIOD, as_of, out=out, publish=True)
 

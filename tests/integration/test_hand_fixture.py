@@ -161,6 +161,9 @@ EXPECTED_RATINGS: dict[str, Rating] = {
     "OP_D": Rating(69.70, "NR", 50 / 3, 100.0, None, 35, False, True),
 }
 VETO_IDS = {"OP_C": ("FND-C-02", "FND-C-03")}
+# EXPECTED.md section 8a: the rated douyin operators B (B 80.00), C (E 64.41, vetoed), A (E 34.86);
+# D is not rated. Percentile: 100 x the share of the two others ranked below.
+EXPECTED_RANKS = {"OP_A": (3, 0.0), "OP_B": (1, 100.0), "OP_C": (2, 50.0), "OP_D": (None, None)}
 NOT_VETO_IDS = {"OP_C": ("FND-C-01",)}
 
 
@@ -195,6 +198,13 @@ def _one(frame: polars.DataFrame, **where) -> dict:
 
 
 # ------------------------------------------------------------------ which subjects
+
+
+@pytest.mark.parametrize("operator", sorted(EXPECTED_RANKS))
+def test_rank_and_percentile(evaluation, operator):
+    ratings, _ = evaluation
+    row = _one(ratings, subject_id=operator)
+    assert (row["rank"], row["peer_percentile"]) == EXPECTED_RANKS[operator]
 
 
 def test_evaluated_operators(evaluation):

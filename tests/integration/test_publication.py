@@ -88,3 +88,10 @@ def test_rejected_inputs_hold_publication_until_accepted(env):
     accept_inputs(Settings.from_env(), "2026-03", "2026-04-15", "truncated resend; original delivered", "tester")
     run_evaluation(landing, "2026-03", "2026-04-15", env / "e2", publish=True)
     assert (published / "final-2026-04-15" / "ratings.parquet").exists()
+    # the acceptance is in what is published: the manifest and the index entry
+    recorded = json.loads((published / "final-2026-04-15" / "evidence" / "manifest.json").read_text())["acceptance"]
+    assert (recorded["accepted_by"], recorded["reason"]) == ("tester", "truncated resend; original delivered")
+    assert recorded["accepted_at"]
+    index = json.loads((env / "home" / "published" / "index.json").read_text())
+    assert index["publications"][0]["acceptance"] == recorded
+    _verify(published / "final-2026-04-15")

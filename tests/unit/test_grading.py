@@ -14,6 +14,7 @@ from live_commerce_quality.core import methodology
 from live_commerce_quality.grading.grade import (
     EvaluationContext,
     IndicatorResult,
+    _with_peers,
     combine,
     grade_all,
     grade_subject,
@@ -196,9 +197,9 @@ def test_grade_all_is_byte_identical_and_has_the_contract_columns(tmp_path):
         outs.append(((tmp_path / f"r{i}.parquet").read_bytes(), (tmp_path / f"i{i}.parquet").read_bytes()))
     assert outs[0] == outs[1]
     assert ratings.filter(pl.col("subject_id") == "o2")["grade"].item() == "E"
-    # o1 is rated, o2 vetoed; both have totals, ranked within operators of douyin
-    assert sorted(ratings["rank"].to_list()) == [1, 2]
-    assert sorted(ratings["peer_percentile"].to_list()) == [0.0, 100.0]
+    # o1 scores E 41.35, o2 is vetoed (E 51.89): both rated Es of douyin, ranked by total
+    ranked = ratings.sort("subject_id").select("grade", "total_score", "rank", "peer_percentile").rows()
+    assert ranked == [("E", 41.35, 2, 0.0), ("E", 51.89, 1, 100.0)]
     assert indicators.height == 2 * len(M.indicators)
 
 
@@ -249,3 +250,71 @@ def test_same_inputs_give_byte_identical_outputs(subject_counts, shuffled):
     if shuffled:
         subjects, indicators = subjects.reverse(), indicators.reverse()
     assert written(subjects, indicators) == first
+
+
+# --- rank and percentile (methodology.md, "Rank and percentile") ----------------------------
+
+
+def _peers(rows: list[tuple]) -> pl.DataFrame:
+    """(kind, id, platform, grade, total) rows through `_with_peers`, sorted by id."""
+    frame = pl.DataFrame(
+        rows,
+        schema={"subject_kind": pl.String, "subject_id": pl.String, "platform": pl.String,
+                "grade": pl.String, "total_score": pl.Float64},
+        orient="row",
+    )  # fmt: skip
+    return _with_peers(frame, None, M).sort("subject_id")
+
+
+def test_rank_by_grade_then_total_ties_share_the_better_rank_nr_has_none():
+    out = _peers(
+        [
+            ("operator", "a", "douyin", "B", 80.0),
+            ("operator", "b", "douyin", "E", 64.41),  # vetoed: rated, an E
+            ("operator", "c", "douyin", "E", 34.86),
+            ("operator", "d", "douyin", "NR", 100.0),  # too little data: never placed
+            ("operator", "e", "douyin", "E", 64.41),  # tie with b
+            ("operator", "f", "douyin", "E", 95.0),  # vetoed with a high score: still below the B
+            ("operator", "g", "kuaishou", "A", 91.0),  # another platform: its own group
+        ]
+    )
+    rank = dict(zip(out["subject_id"], out["rank"], strict=True))
+    pct = dict(zip(out["subject_id"], out["peer_percentile"], strict=True))
+    assert rank == {"a": 1, "b": 3, "c": 5, "d": None, "e": 3, "f": 2, "g": 1}
+    # 5 rated douyin operators: each has 4 others
+    assert pct == {"a": 100.0, "b": 25.0, "c": 0.0, "d": None, "e": 25.0, "f": 75.0, "g": 100.0}
+
+
+def test_agencies_rank_all_together():
+    out = _peers([("agency", "x", None, "C", 75.0), ("agency", "y", None, "A", 92.0)])
+    assert out["rank"].to_list() == [2, 1]
+    assert out["peer_percentile"].to_list() == [0.0, 100.0]
+
+
+grade_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["douyin", "kuaishou"]),
+        st.sampled_from(["A", "B", "C", "D", "E", "NR"]),
+        st.one_of(st.none(), st.integers(0, 10_000).map(lambda c: c / 100)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(grade_rows)
+def test_rank_properties(rows):
+    out = _peers([("operator", f"s{i:02d}", p, g, t) for i, (p, g, t) in enumerate(rows)])
+    order = {g: i for i, g in enumerate("ABCDE")}
+    for r in out.iter_rows(named=True):
+        if r["grade"] == "NR":  # a not-rated subject never has a rank
+            assert r["rank"] is None and r["peer_percentile"] is None
+        else:
+            assert r["rank"] >= 1 and 0.0 <= r["peer_percentile"] <= 100.0
+    rated = [r for r in out.iter_rows(named=True) if r["grade"] != "NR"]
+    for a in rated:
+        for b in rated:
+            if a["platform"] == b["platform"] and order[a["grade"]] < order[b["grade"]]:
+                # a better grade never ranks below a worse one
+                assert a["rank"] < b["rank"] and a["peer_percentile"] > b["peer_percentile"]

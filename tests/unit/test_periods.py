@@ -39,10 +39,34 @@ def test_march_and_its_settlement_cutoff():
     assert str(as_of_instant(date(2026, 4, 15))) == "2026-04-16 00:00:00"
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-3", "26-03", "2026/03", "march", ""])
+@pytest.mark.parametrize("text", ["2026-13", "2026-3", "26-03", "2026/03", "march", "", "2026-Q5", "2026-q1", "26"])
 def test_bad_periods_are_refused_with_the_form(text):
-    with pytest.raises(PeriodError, match="YYYY-MM"):
+    with pytest.raises(PeriodError, match=r"YYYY-MM .*YYYY-Qn .*YYYY"):
         Period.parse(text)
+
+
+def test_quarters_and_years():
+    q1 = Period.parse("2026-Q1")
+    assert (q1.start, q1.end, q1.kind, q1.name) == (date(2026, 1, 1), date(2026, 4, 1), "quarter", "2026-Q1")
+    assert q1.final_cutoff(15) == date(2026, 4, 15)  # last day 03-31 + 15
+    assert q1.previous() == Period.parse("2025-Q4") and Period.parse("2025-Q4").end == date(2026, 1, 1)
+    assert Period.parse("2026-Q3").previous().name == "2026-Q2"
+    y = Period.parse("2026")
+    assert (y.start, y.end, y.kind, y.final_cutoff(15)) == (
+        date(2026, 1, 1),
+        date(2027, 1, 1),
+        "year",
+        date(2027, 1, 15),
+    )
+    assert y.previous().name == "2025"
+
+
+@given(days, st.sampled_from(["month", "quarter", "year"]))
+def test_every_kind_tiles_the_calendar(day, kind):
+    p = Period.of(kind, day)
+    assert p.start <= day < p.end and p.kind == kind
+    assert p.previous().end == p.start and p.previous().kind == kind
+    assert Period.parse(p.name) == p
 
 
 def test_subject_references():

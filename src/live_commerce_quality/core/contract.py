@@ -14,6 +14,11 @@ CONTRACT_VERSION = "1"
 # Column types of the contract.
 STR, INT, DEC, BOOL, TS, DATE = "str", "int", "dec", "bool", "ts", "date"
 
+# Platform codes are open (extracts.md): lower-case ASCII letters, digits and `_`, starting with
+# a letter, at most 32 characters. Any other form is a bad value.
+PLATFORM_CODE = r"^[a-z][a-z0-9_]{0,31}$"
+PLATFORM_CODE_FORM = "a code of a-z, 0-9 and _, a letter first, at most 32 characters"
+# The platforms the demo generator invents; the contract accepts any code of the form above.
 PLATFORMS = ("douyin", "kuaishou", "taobao", "wechat_channels")
 
 
@@ -23,6 +28,8 @@ class Column:
     type: str
     required: bool = False
     enum: tuple[str, ...] | None = None
+    # (regular expression the whole value must match, the form it describes in words)
+    pattern: tuple[str, str] | None = None
     # personal identifier: replaced by a keyed hash at ingest
     pseudonymise: bool = False
     # personal information: dropped at ingest, never written past it
@@ -77,7 +84,7 @@ SOURCES: dict[str, Source] = {
             "operators",
             (
                 _c("operator_id", STR, True),
-                _c("platform", STR, True, enum=PLATFORMS),
+                _c("platform", STR, True, pattern=(PLATFORM_CODE, PLATFORM_CODE_FORM)),
                 _c("operator_name", STR, True),
                 _c("credit_code", STR),
                 _c("license_verified", BOOL, True),
@@ -91,7 +98,7 @@ SOURCES: dict[str, Source] = {
             "streamers",
             (
                 _c("streamer_id", STR, True),
-                _c("platform", STR, True, enum=PLATFORMS),
+                _c("platform", STR, True, pattern=(PLATFORM_CODE, PLATFORM_CODE_FORM)),
                 _c("display_name", STR, True),
                 _c("real_name_verified", BOOL, True),
                 _c("agency_id", STR),
@@ -114,7 +121,7 @@ SOURCES: dict[str, Source] = {
             "live_sessions",
             (
                 _c("session_id", STR, True),
-                _c("platform", STR, True, enum=PLATFORMS),
+                _c("platform", STR, True, pattern=(PLATFORM_CODE, PLATFORM_CODE_FORM)),
                 _c("operator_id", STR, True),
                 _c("streamer_id", STR, True),
                 _c("started_at", TS, True),
@@ -151,7 +158,7 @@ SOURCES: dict[str, Source] = {
             "orders",
             (
                 _c("order_id", STR, True),
-                _c("platform", STR, True, enum=PLATFORMS),
+                _c("platform", STR, True, pattern=(PLATFORM_CODE, PLATFORM_CODE_FORM)),
                 _c("session_id", STR),
                 _c("operator_id", STR, True),
                 _c("streamer_id", STR),

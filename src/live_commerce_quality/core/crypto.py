@@ -125,18 +125,19 @@ def _tracked_by_git(path: Path) -> bool:
     return proc.returncode == 1  # 0: ignored, 1: not ignored, 128: error (not a work tree)
 
 
-def _create_key_file(path: Path) -> None:
-    """Write a new key file atomically (mode 0600); another process may win the race."""
+def create_key_file(path: Path, text: str, what: str, env: str) -> None:
+    """Write a new per-installation key file atomically (mode 0600); another process may win
+    the race. `what` names the key in errors ("archive key"), `env` the variable that replaces it."""
     if _tracked_by_git(path):
         raise ArchiveKeyError(
-            f"refusing to create the archive key at {path}: it is inside the repository and not "
-            f"ignored by git; set {KEY_ENV} or point LCQ_HOME outside the tracked files"
+            f"refusing to create the {what} at {path}: it is inside the repository and not "
+            f"ignored by git; set {env} or point LCQ_HOME outside the tracked files"
         )
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".archive.key.", dir=path.parent)  # mode 0600
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(new_key_text() + "\n")
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
@@ -146,6 +147,12 @@ def _create_key_file(path: Path) -> None:
         os.unlink(tmp)
 
 
+def warn_if_readable(path: Path, what: str) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        log.warning("%s file %s is readable by others (mode %o); it should be 0600", what, path, mode)
+
+
 def archive_key(path: Path) -> ArchiveKey:
     """The key from LCQ_ARCHIVE_KEY, else the installation key file at `path` (created once;
     `Layout.archive_key_file`)."""
@@ -153,11 +160,9 @@ def archive_key(path: Path) -> ArchiveKey:
     if value:
         return ArchiveKey(_decode_key(value, KEY_ENV), KEY_ENV, generated=False)
     if not path.exists():
-        _create_key_file(path)
+        create_key_file(path, new_key_text() + "\n", "archive key", KEY_ENV)
         log.warning("created the installation archive key %s (mode 0600); keep a copy of it apart from the data", path)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        log.warning("archive key file %s is readable by others (mode %o); it should be 0600", path, mode)
+    warn_if_readable(path, "archive key")
     try:
         text = path.read_text("ascii")
     except (OSError, UnicodeDecodeError) as e:

@@ -172,6 +172,11 @@ class Layout:
     def latest_link(self, period: str) -> Path:
         return self.published / period / "latest"
 
+    @property
+    def published_signing_key(self) -> Path:
+        """The installation's public signing key (PEM), beside the index."""
+        return self.published / "signing_key.pub"
+
     def acceptance(self, period: str, as_of: str) -> Path:
         return self.home / "acceptances" / f"{period}_as-of-{as_of}.json"
 
@@ -190,6 +195,11 @@ class Layout:
     def archive_key_file(self) -> Path:
         """The per-installation archive key, made when no operator key is given (mode 0600)."""
         return self.home / "secrets" / "archive.key"
+
+    @property
+    def signing_key_file(self) -> Path:
+        """The per-installation Ed25519 signing key, made when no operator key is given (mode 0600)."""
+        return self.home / "secrets" / "signing.key"
 
     @property
     def docs(self) -> Path:

@@ -1,8 +1,8 @@
 """Evaluation periods and cutoffs (methodology.md, "Periods, attribution, and what is known when").
 
-A period is a run of whole CST calendar days, named as people write it (`2026-03`). Today only
-months are evaluated; a quarter or a year is another `Period` with other bounds, and the rest of
-the product asks a period only for its bounds, its name and the one before it.
+A period is a run of whole CST calendar days, named as people write it: a month `2026-03`, a
+quarter `2026-Q1`, a year `2026`. The rest of the product asks a period only for its bounds, its
+name, its final cutoff and the one before it (of the same kind).
 
 China Standard Time is a fixed UTC+08:00 here: China has kept it since 1991, and the extracts'
 timestamps without an offset are read as such (ingest/parse.py).
@@ -11,6 +11,7 @@ timestamps without an offset are read as such (ingest/parse.py).
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -23,21 +24,30 @@ class PeriodError(ValueError):
     """A period or cutoff that cannot be evaluated, with the reason."""
 
 
+PERIOD_FORMS = "YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year)"
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     start: date  # first CST day of the period
     end: date  # first CST day after the period
-    name: str  # as people write it: 2026-03
+    name: str  # as people write it: 2026-03, 2026-Q1, 2026
+    kind: str = "month"  # month, quarter or year
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        try:
-            year, month = (int(part) for part in str(text).split("-"))
-            if not (1 <= month <= 12 and len(str(text)) == 7):
-                raise ValueError
-        except ValueError:
-            raise PeriodError(f"period must be YYYY-MM, got {text!r}") from None
-        return cls.month(year, month)
+        text = str(text)
+        if m := _MONTH.match(text):
+            if 1 <= int(m[2]) <= 12:
+                return cls.month(int(m[1]), int(m[2]))
+        elif m := _QUARTER.match(text):
+            return cls.quarter(int(m[1]), int(m[2]))
+        elif m := _YEAR.match(text):
+            return cls.year(int(m[1]))
+        raise PeriodError(f"period must be {PERIOD_FORMS}, got {text!r}")
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
@@ -46,8 +56,27 @@ class Period:
         return cls(start, end, f"{year:04d}-{month:02d}")
 
     @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+        return cls(start, end, f"{year:04d}-Q{quarter}", "quarter")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year + 1, 1, 1), f"{year:04d}", "year")
+
+    @classmethod
     def month_of(cls, day: date) -> Period:
         return cls.month(day.year, day.month)
+
+    @classmethod
+    def of(cls, kind: str, day: date) -> Period:
+        """The period of `kind` (month, quarter, year) that contains `day`."""
+        if kind == "quarter":
+            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        if kind == "year":
+            return cls.year(day.year)
+        return cls.month_of(day)
 
     @property
     def last_day(self) -> date:
@@ -55,7 +84,7 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same kind just before this one."""
-        return Period.month_of(self.start - timedelta(days=1))
+        return Period.of(self.kind, self.start - timedelta(days=1))
 
     def final_cutoff(self, settlement_lag_days: int) -> date:
         """The first cutoff at which the period's ratings are final: its last day plus the lag."""

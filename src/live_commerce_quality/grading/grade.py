@@ -356,22 +356,36 @@ def grade_all(
         indicator_rows.extend(_indicator_row(subj, r, m, ctx) for r in results)
 
     graded = {k: v for k, v in RATINGS.schema().items() if k not in PEER_COLUMNS}
-    ratings = _with_peers(pl.DataFrame(rating_rows, schema=graded), previous)
+    ratings = _with_peers(pl.DataFrame(rating_rows, schema=graded), previous, m)
     ind_df = pl.DataFrame(indicator_rows, schema=INDICATORS.schema())
     return ratings.select(RATINGS.names).cast(RATINGS.schema()), ind_df.select(INDICATORS.names)
 
 
-def _with_peers(ratings: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
-    """Rank (1 = best, ties share the better rank) and percentile among subjects of the same
-    kind and platform that have a total; the previous period's grade and score change."""
+def _with_peers(ratings: pl.DataFrame, previous: pl.DataFrame | None, m: Methodology) -> pl.DataFrame:
+    """Rank and percentile (methodology.md, "Rank and percentile"); the previous period's
+    grade and score change.
+
+    Among the rated subjects (grade A–E, vetoed ones included) of one kind and platform
+    (agencies all together: their platform is null), ordered by grade, A first, then by
+    rounded total, higher first (a vetoed subject without any total last of its grade);
+    ties share the better rank. `peer_percentile` = 100 × the share of the other rated
+    subjects of the group ranked below; 100 for a subject alone in its group. A not-rated
+    subject has neither.
+    """
     group = ["subject_kind", "platform"]
-    has_total = pl.col("total_score").is_not_null()
-    peers = pl.col("total_score").filter(has_total).count().over(group)
-    rank = pl.when(has_total).then(pl.col("total_score").rank(method="min", descending=True).over(group)).cast(pl.Int64)
-    ratings = ratings.with_columns(rank=rank).with_columns(
-        peer_percentile=pl.when(has_total).then(
-            pl.when(peers > 1).then(100.0 * (peers - pl.col("rank")) / (peers - 1)).otherwise(100.0)
-        )
+    rated_grades = [g.grade for g in m.grades]
+    rated = pl.col("grade").is_in(rated_grades)
+    # one exact integer per subject: better grade first, then higher total (in cents)
+    position = pl.col("grade").replace_strict({g: i for i, g in enumerate(rated_grades)}, default=None)
+    cents_behind = (10_000 - (pl.col("total_score") * 100).round(0)).fill_null(10_001).cast(pl.Int64)
+    key = pl.when(rated).then(position.cast(pl.Int64) * 100_000 + cents_behind)
+    peers = rated.cast(pl.Int64).sum().over(group)
+    at_or_above = key.rank(method="max").over(group).cast(pl.Int64)
+    ratings = ratings.with_columns(
+        rank=key.rank(method="min").over(group).cast(pl.Int64),
+        peer_percentile=pl.when(rated).then(
+            pl.when(peers > 1).then(100.0 * (peers - at_or_above) / (peers - 1)).otherwise(100.0)
+        ),
     )
     if previous is not None and previous.height:
         prev = previous.select(

@@ -97,6 +97,14 @@ def _column_rules(col: Column, cols: set[str], day_end: datetime, dt: date) -> l
                 pl.concat_str(_lit(f"{name} must be one of {allowed} (got "), got, _lit(")")),
             )
         )
+    if col.pattern is not None:
+        regex, form = col.pattern
+        rules.append(
+            _Rule(
+                v.is_not_null() & ~v.str.contains(regex),
+                pl.concat_str(_lit(f"{name} must be {form} (got "), got, _lit(")")),
+            )
+        )
     if col.positive:
         rules.append(_Rule(v <= 0, pl.concat_str(_lit(f"{name} must be > 0 (got "), got, _lit(")"))))
     if col.non_negative:

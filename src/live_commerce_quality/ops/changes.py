@@ -73,7 +73,7 @@ RECORD_SCHEMA = {
 
 @dataclass(frozen=True)
 class Window:
-    period: str  # YYYY-MM
+    period: str  # YYYY-MM, YYYY-Qn or YYYY
     since: date  # the cutoff C of the evaluation compared against
     until: date | None  # the last delivery day looked at; None: all received
 
@@ -284,7 +284,7 @@ def check_window(period: str, since: str, until: str | None) -> Window:
         Period.parse(period)
         window = Window(period, date.fromisoformat(since), date.fromisoformat(until) if until else None)
     except ValueError as exc:
-        raise ValueError(f"period must be YYYY-MM and dates YYYY-MM-DD: {exc}") from None
+        raise ValueError(f"period must be YYYY-MM, YYYY-Qn or YYYY and dates YYYY-MM-DD: {exc}") from None
     if window.until is not None and window.until <= window.since:
         raise ValueError(f"--until {window.until} must be after --since {window.since}")
     return window

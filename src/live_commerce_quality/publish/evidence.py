@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from live_commerce_quality.core import signing
 from live_commerce_quality.core.contract import CONTRACT_VERSION
 from live_commerce_quality.core.io import read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.layout import PROJECT_ROOT
@@ -18,6 +19,7 @@ from live_commerce_quality.ingest import load_receipts
 from live_commerce_quality.transform.dbt import LINEAGE_MART
 
 LINEAGE_FILE = Path("evidence") / "lineage.parquet"  # evidence/lineage.parquet of every evaluation folder
+PREVIOUS_FILE = "previous.json"  # in the work folder: the previous period's evaluation grading used
 LINEAGE_COLUMNS = (
     "subject_kind",
     "subject_id",
@@ -109,7 +111,12 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         "rejected_files": [
             {"file": f"{f['source']}/dt={f['dt']}/{f['file_name']}", "reason": f["reason"]} for f in rejected
         ],
-        "warnings": [f"rejected input {f['source']}/dt={f['dt']}/{f['file_name']}: {f['reason']}" for f in rejected],
+        "warnings": [f"rejected input {f['source']}/dt={f['dt']}/{f['file_name']}: {f['reason']}" for f in rejected]
+        + _nothing_evaluated(work),
+        # the evaluation of the previous period whose grades `previous_grade` shows (or null)
+        "previous": read_json(work / PREVIOUS_FILE) if (work / PREVIOUS_FILE).exists() else None,
+        # `lcq accept-inputs` for this period and cutoff: who, when, why (or null)
+        "acceptance": _acceptance(settings, req),
     }
     write_json(evidence / "manifest.json", manifest)
     write_json(evidence / "data_quality.json", gates)
@@ -124,6 +131,19 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
     _write_rows_set_aside(settings, files, set_aside, evidence / "rows_set_aside.parquet")
     (staged / "methodology.yaml").write_bytes(m.path.read_bytes())
     write_lineage(work / "marts", evidence)
+
+
+def _nothing_evaluated(work: Path) -> list[str]:
+    """The warning of a run whose every row was set aside (run/steps.py), with the gate's finding."""
+    path = work / "nothing_evaluated.json"
+    if not path.exists():
+        return []
+    return [f"no subject evaluated: every row was set aside; {read_json(path)['findings'][0]}"]
+
+
+def _acceptance(settings: Settings, req) -> dict | None:
+    path = settings.acceptance(req.period, req.as_of.isoformat())
+    return read_json(path) if path.exists() else None
 
 
 def _write_rows_set_aside(settings: Settings, files: list[dict], at_evaluation: pl.DataFrame, path: Path) -> None:
@@ -172,9 +192,23 @@ def write_lineage(marts: Path, evidence: Path) -> Path:
     return write_parquet(frame, evidence / LINEAGE_FILE.name)
 
 
+def seal(settings: Settings, folder: Path) -> str:
+    """The installation's public key into the evidence, checksums of every file, and their
+    signature (core/signing.py); returns the key's fingerprint."""
+    key = signing.signing_key(settings.signing_key_file)
+    signing.write_public_key(key, folder)
+    write_checksums(folder)
+    signing.sign_folder(key, folder)
+    return key.fingerprint
+
+
 def write_checksums(folder: Path) -> None:
+    """SHA256SUMS: every file of the folder but itself and its signature."""
     lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "SHA256SUMS"):
+    unsummed = (signing.SUMS_FILE, signing.SIGNATURE_FILE)
+    for path in sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).as_posix() not in unsummed
+    ):
         digest, _ = sha256_file(path)
         lines.append(f"{digest}  {path.relative_to(folder).as_posix()}")
-    (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+    (folder / signing.SUMS_FILE).write_text("\n".join(lines) + "\n")

@@ -6,7 +6,12 @@ changed. `published/index.json` lists every publication; `published/<period>/lat
 points at the newest final one. A reader sees a whole folder or none of it.
 
 A period whose inputs include rejected files is held until an operator accepts it
-(`lcq accept-inputs`) or a good file replaces the bad one.
+(`lcq accept-inputs`) or a good file replaces the bad one; the acceptance (who, when, why)
+is in the evaluation's manifest and in its index entry.
+
+Every file of a publication is inside its `SHA256SUMS`, signed (`SHA256SUMS.sig`, core/signing.py):
+a restatement's folder is sealed again once `restatement.json` is written. The installation's
+public key lies beside the index (`published/signing_key.pub`).
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
-from live_commerce_quality.core.io import read_json, write_json
+from live_commerce_quality.core.io import atomic_write_bytes, read_json, write_json
 from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.core.signing import PUBLIC_KEY_FILE
+from live_commerce_quality.publish import evidence
 
 CONTENT_FILES = ("ratings.parquet", "indicators.parquet")
 
@@ -62,7 +70,37 @@ def same_content(ratings: pl.DataFrame, indicators: pl.DataFrame, folder: Path) 
 def accept_inputs(settings: Settings, period: str, as_of: str, reason: str, who: str) -> Path:
     """Record that an operator accepts publishing despite rejected input files."""
     path = settings.acceptance(period, as_of)
-    return write_json(path, {"period": period, "as_of": as_of, "reason": reason, "accepted_by": who})
+    accepted_at = datetime.now(UTC).isoformat(timespec="seconds")
+    return write_json(
+        path, {"period": period, "as_of": as_of, "reason": reason, "accepted_by": who, "accepted_at": accepted_at}
+    )
+
+
+def previous_evaluation(settings: Settings, period: str, methodology_version: str, published: bool) -> Path | None:
+    """The folder whose ratings are the previous grades of a later period: the evaluations
+    of `period` under `methodology_version`, final before provisional, then the latest
+    cutoff, then the highest version. Publishing runs read the publication index (a
+    published grade is set beside a published grade); other runs the evaluations folder."""
+    candidates = []
+    if published:
+        for p in _read_index(settings):
+            folder = settings.publication_dir(p["period"], p["folder"])
+            if p["period"] == period and (folder / "ratings.parquet").exists():
+                version = p.get("methodology_version") or read_json(folder / "evidence" / "manifest.json").get(
+                    "methodology_version"
+                )
+                candidates.append((p["status"] == "final", p["as_of"], p["version"], str(version), folder))
+    else:
+        root = settings.evaluations / period
+        for path in sorted(root.glob("*/evidence/manifest.json")) if root.is_dir() else []:
+            folder = path.parents[1]
+            if folder.name.startswith(".") or not (folder / "ratings.parquet").exists():
+                continue
+            man = read_json(path)
+            key = (man["status"] == "final", man["cutoff"], man.get("version", 1), str(man["methodology_version"]))
+            candidates.append((*key, folder))
+    same = [c for c in candidates if c[3] == str(methodology_version)]
+    return max(same, key=lambda c: c[:3])[4] if same else None
 
 
 def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publication | None, str]:
@@ -84,15 +122,17 @@ def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publi
     pub = Publication(period, status, as_of, version, settings.publication_dir(period, name))
     if pub.folder.exists():  # never overwrite what was published
         # a run killed between moving the folder into place and indexing it left it unlisted
-        _update_index(settings, pub)
+        _update_index(settings, pub, manifest)
         return pub, f"already published as {pub.folder}"
     incoming = pub.folder.parent / f".{pub.folder.name}.incoming"
     shutil.rmtree(incoming, ignore_errors=True)
     shutil.copytree(evaluation, incoming)
     if previous is not None:
         _write_restatement(incoming, previous, manifest)
+        evidence.seal(settings, incoming)  # restatement.json inside SHA256SUMS, signed again
     os.replace(incoming, pub.folder)
-    _update_index(settings, pub)
+    atomic_write_bytes(settings.published_signing_key, (pub.folder / PUBLIC_KEY_FILE).read_bytes())
+    _update_index(settings, pub, manifest)
     return pub, f"published as {pub.folder}"
 
 
@@ -123,13 +163,21 @@ def _write_restatement(folder: Path, previous: Publication, manifest: dict) -> N
     write_json(folder / "restatement.json", payload)
 
 
-def _update_index(settings: Settings, pub: Publication) -> None:
+def _update_index(settings: Settings, pub: Publication, manifest: dict) -> None:
     entries = [
         p for p in _read_index(settings) if (p["period"], p["status"], p["as_of"], p["version"])
         != (pub.period, pub.status, pub.as_of, pub.version)
     ]  # fmt: skip
     entries.append(
-        {"period": pub.period, "status": pub.status, "as_of": pub.as_of, "version": pub.version, "folder": pub.name}
+        {
+            "period": pub.period,
+            "status": pub.status,
+            "as_of": pub.as_of,
+            "version": pub.version,
+            "folder": pub.name,
+            "methodology_version": manifest["methodology_version"],
+            "acceptance": manifest.get("acceptance"),
+        }
     )
     entries.sort(key=lambda p: (p["period"], p["status"], p["as_of"], p["version"]))
     latest_final = {}

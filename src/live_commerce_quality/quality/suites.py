@@ -154,6 +154,8 @@ def contract_checks(suite: str, source: Source, policy: dict[str, Any]) -> list[
             out.append(check("expect_column_values_to_not_be_null", column=c.name))
         if c.enum:
             out.append(check("expect_column_values_to_be_in_set", column=c.name, value_set=list(c.enum)))
+        if c.pattern:
+            out.append(check("expect_column_values_to_match_regex", column=c.name, regex=c.pattern[0]))
         if c.int_range:
             lo, hi = c.int_range
             out.append(check("expect_column_values_to_be_between", column=c.name, min_value=lo, max_value=hi))

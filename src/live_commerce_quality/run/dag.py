@@ -56,7 +56,7 @@ def current_request(mode: str):
 
 
 # Secrets the ingest reads from the environment; an Airflow Variable of the same name may supply them.
-SECRET_VARIABLES = ("LCQ_PSEUDONYM_KEY", "LCQ_ARCHIVE_KEY")
+SECRET_VARIABLES = ("LCQ_PSEUDONYM_KEY", "LCQ_ARCHIVE_KEY", "LCQ_SIGNING_KEY")
 
 
 def _secrets_from_variables() -> None:

@@ -21,12 +21,15 @@ class EvaluationError(RuntimeError):
 @dataclass(frozen=True)
 class EvaluationRequest:
     landing: Path
-    period: str  # YYYY-MM, a CST calendar month
+    period: str  # YYYY-MM, YYYY-Qn or YYYY: CST calendar month, quarter or year
     as_of: date  # the cutoff C
     out: Path | None = None
     methodology: str = methodology_mod.DEFAULT_VERSION
     # publish under published/ (scheduled runs); `lcq evaluate` only writes its --out folder
     publish: bool = False
+    # the publication version the ratings carry, when it is known beforehand (`lcq verify`
+    # recomputing a restatement); otherwise 1, or the next version when publishing
+    version: int | None = None
 
     def __post_init__(self):
         try:
@@ -102,6 +105,7 @@ class EvaluationRequest:
             "out": None if self.out is None else str(self.out),
             "methodology": self.methodology,
             "publish": self.publish,
+            "version": self.version,
         }
 
     @classmethod
@@ -109,7 +113,7 @@ class EvaluationRequest:
         as_of = conf.get("as_of")
         period = conf.get("period")
         if not period or not as_of:
-            raise EvaluationError("an evaluation needs `period` (YYYY-MM) and `as_of` (YYYY-MM-DD)")
+            raise EvaluationError("an evaluation needs `period` (YYYY-MM, YYYY-Qn or YYYY) and `as_of` (YYYY-MM-DD)")
         try:
             cutoff = parse_day(as_of, "as_of")
         except PeriodError as exc:
@@ -121,4 +125,5 @@ class EvaluationRequest:
             out=Path(conf["out"]) if conf.get("out") else None,
             methodology=str(conf.get("methodology") or methodology_mod.DEFAULT_VERSION),
             publish=bool(conf.get("publish", False)),
+            version=int(conf["version"]) if conf.get("version") else None,
         )

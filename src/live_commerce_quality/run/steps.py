@@ -21,7 +21,7 @@ import polars as pl
 from live_commerce_quality import quality
 from live_commerce_quality.core import methodology as methodology_mod
 from live_commerce_quality.core.folders import replace_folder
-from live_commerce_quality.core.io import json_inline, read_json, write_json, write_parquet
+from live_commerce_quality.core.io import json_inline, read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.grading.grade import EvaluationContext, grade_all
@@ -113,9 +113,11 @@ def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
         pl.read_parquet(marts / "fct_veto_findings.parquet"),
         m,
         ctx,
-        previous=_previous_ratings(req, settings),
+        previous=_previous_ratings(req, settings, m),
     )
-    if req.publish:
+    if req.version is not None:
+        ratings = ratings.with_columns(version=pl.lit(req.version, pl.Int64))
+    elif req.publish:
         ratings = _publication_version(req, settings, ctx.status, ratings, indicators)
     staged = work / "output"
     if staged.exists():
@@ -137,7 +139,7 @@ def step_assemble(req: EvaluationRequest, settings: Settings) -> dict:
     _record_gate(req, settings, "outputs", result)
     evidence.write_evidence(req, m, settings, work, staged)
     _write_people_outputs(m, staged)
-    evidence.write_checksums(staged)
+    evidence.seal(settings, staged)
 
     final = req.output_dir(settings, m)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -148,6 +150,12 @@ def step_assemble(req: EvaluationRequest, settings: Settings) -> dict:
     # An evaluation folder (not a publication) is replaced whole by a re-run.
     replace_folder(incoming, final)
     log.info("evaluation written to %s", final)
+    if (work / NOTHING_EVALUATED_FILE).exists():
+        finding = read_json(work / NOTHING_EVALUATED_FILE)["findings"][0]
+        raise EvaluationError(
+            f"no subject evaluated: every row of the deliveries up to {req.as_of} was set aside"
+            f" (evaluation folder {final}: evidence/rows_set_aside.parquet lists each with its reason); {finding}"
+        )
     return {"evaluation": str(final)}
 
 
@@ -228,6 +236,7 @@ def run_evaluation(
     settings: Settings | None = None,
     methodology: str = methodology_mod.DEFAULT_VERSION,
     publish: bool = False,
+    version: int | None = None,
 ) -> Path:
     """All steps in this process; returns the evaluation folder."""
     settings = settings or Settings.from_env()
@@ -238,6 +247,7 @@ def run_evaluation(
         out=None if out is None else Path(out),
         methodology=methodology,
         publish=publish,
+        version=version,
     )
     results = {name: run_step(name, req, settings) for name, _ in STEPS}
     return Path(results["assemble"]["evaluation"])
@@ -250,9 +260,23 @@ def _methodology(req: EvaluationRequest, settings: Settings) -> methodology_mod.
     return methodology_mod.load(req.methodology, settings.methodology_dir)
 
 
+NOTHING_EVALUATED_FILE = "nothing_evaluated.json"  # in the work folder: every row was set aside (evidence.py)
+
+
 def _record_gate(req: EvaluationRequest, settings: Settings, name: str, result) -> dict:
-    write_json(req.work_dir(settings) / f"gate_{name}.json", result.to_json())
-    quality.enforce(result)
+    """Write the gate's result; stop the run when it failed, except when its only findings
+    are empty tables after the extracts gate found every row set aside: the run then goes on
+    to write an evaluation folder saying so, and fails when it is assembled (step_assemble)."""
+    work = req.work_dir(settings)
+    write_json(work / f"gate_{name}.json", result.to_json())
+    empty_only = all(r.expectation == "expect_table_row_count_to_be_between" for r in result.failures())
+    if name == "extracts":
+        (work / NOTHING_EVALUATED_FILE).unlink(missing_ok=True)
+        if not result.passed and empty_only:
+            findings = [str(quality.QualityGateFailed(result))]
+            write_json(work / NOTHING_EVALUATED_FILE, {"gate": name, "findings": findings})
+    if not (empty_only and (work / NOTHING_EVALUATED_FILE).exists()):
+        quality.enforce(result)
     return {"gate": name, "passed": result.passed}
 
 
@@ -269,16 +293,33 @@ def _publication_version(
     return ratings.with_columns(version=pl.lit(version, pl.Int64))
 
 
-def _previous_ratings(req: EvaluationRequest, settings: Settings) -> pl.DataFrame | None:
-    """The latest evaluation of the previous period found under the evaluations folder."""
-    prev_dir = settings.evaluations / req.period_bounds.previous().name
-    if not prev_dir.is_dir():
+def _previous_ratings(
+    req: EvaluationRequest, settings: Settings, m: methodology_mod.Methodology
+) -> pl.DataFrame | None:
+    """The ratings of the previous period (of the same kind) under the same methodology
+    version, final before provisional, then the latest cutoff (publication.previous_evaluation);
+    which evaluation it was goes into the manifest (`previous`)."""
+    record = req.work_dir(settings) / evidence.PREVIOUS_FILE
+    record.unlink(missing_ok=True)
+    period = req.period_bounds.previous().name
+    folder = publication.previous_evaluation(settings, period, m.version, req.publish)
+    if folder is None:
         return None
-    candidates = sorted(
-        (p for p in prev_dir.iterdir() if (p / "ratings.parquet").exists()),
-        key=lambda p: (p.name.startswith("final"), p.name),
+    ratings = pl.read_parquet(folder / "ratings.parquet")
+    man = read_json(folder / "evidence" / "manifest.json")
+    write_json(
+        record,
+        {
+            "period": period,
+            "folder": folder.name,
+            "status": man["status"],
+            "cutoff": man["cutoff"],
+            "version": man.get("version", 1),
+            "methodology_version": man["methodology_version"],
+            "ratings_sha256": sha256_file(folder / "ratings.parquet")[0],
+        },
     )
-    return pl.read_parquet(candidates[-1] / "ratings.parquet") if candidates else None
+    return ratings
 
 
 def _write_people_outputs(m: methodology_mod.Methodology, staged: Path) -> None:
