@@ -63,3 +63,22 @@ def test_a_landing_whose_rows_are_all_set_aside_still_gives_a_folder_saying_so(t
     gates = json.loads((out / "evidence" / "data_quality.json").read_text())
     assert gates["extracts"]["passed"] is False
     assert (out / "SHA256SUMS.sig").exists()
+
+
+def test_lcq_evaluate_exits_non_zero_with_the_reason_when_every_row_is_set_aside(tmp_path):
+    """The same landing through the command line (the Airflow DAG): a folder, and a non-zero exit
+    whose message says why, so a regulator's script sees it."""
+    import os
+    import subprocess
+    import sys
+
+    landing = _renamed(build_hand_landing(tmp_path / "landing"), "douyin", "Pin-Duo-Duo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LCQ_", "AIRFLOW"))}
+    env["LCQ_HOME"] = str(tmp_path / "home")
+    out = tmp_path / "out"
+    lcq = Path(sys.executable).parent / "lcq"
+    args = ["evaluate", "--landing", str(landing), "--period", "2026-03", "--as-of", "2026-04-15", "--out", str(out)]
+    proc = subprocess.run([str(lcq), *args], env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode != 0
+    assert "no subject evaluated: every row" in proc.stderr, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert (out / "evidence" / "rows_set_aside.parquet").exists()
