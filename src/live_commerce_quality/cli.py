@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import getpass
 import time
-from datetime import date
+from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from live_commerce_quality.run.airflow_env import (
 from live_commerce_quality.run.embedded import AirflowRunError
 from live_commerce_quality.run.embedded import run_dag as run_embedded_dag
 from live_commerce_quality.run.request import EvaluationError
+from live_commerce_quality.run.restate import due as due_restatements
 from live_commerce_quality.transform.dbt import DbtError, build_docs
 
 DEMO_MONTHS = ("2026-09", "2026-10")
@@ -216,6 +217,27 @@ def backfill(first: str, last: str, methodology: str) -> None:
             held.append(p.name)
     if held:
         raise click.ClickException(f"not published: {', '.join(held)} (see above)")
+
+
+@main.command()
+@click.option("--methodology", default="1", show_default=True, help="methodology version")
+@click.option("--dry-run", is_flag=True, help="list the periods due; evaluate nothing")
+def restate(methodology: str, dry_run: bool) -> None:
+    """Restate published finals that late deliveries changed, as of yesterday (CST).
+
+    A period is due while inside the restatement window (LCQ_RESTATEMENT_WINDOW_DAYS, 90) when records
+    of it were delivered after its newest final publication's cutoff; a new version is published beside
+    the old one (with restatement.json) only when the result changed."""
+    settings = Settings.from_env()
+    today = today_cst()
+    found = due_restatements(settings, today, methodology)
+    if not found:
+        click.echo("no published final has late deliveries inside the restatement window")
+    for d in found:
+        click.echo(f"{d.period}: {d.late_records} record(s) in {d.late_files} file(s) delivered after {d.published}")
+        if not dry_run:
+            conf = {"landing": str(settings.landing), "period": d.period, "methodology": methodology}
+            run_dag({**conf, "as_of": (today - timedelta(days=1)).isoformat(), "publish": True})
 
 
 def _final_cutoff(settings: Settings, period: str, methodology: str) -> str:

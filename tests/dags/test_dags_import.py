@@ -26,7 +26,7 @@ def dagbag(tmp_path_factory):
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert set(dagbag.dag_ids) == {"lcq_evaluation", "lcq_nightly_provisional"}
+    assert set(dagbag.dag_ids) == {"lcq_evaluation", "lcq_nightly_provisional", "lcq_restatements"}
 
 
 @pytest.mark.parametrize("dag_id", ["lcq_evaluation", "lcq_nightly_provisional"])
@@ -49,3 +49,17 @@ def test_dag_files_do_no_work_at_import(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code, *files], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not (tmp_path / "absent").exists()
+
+
+def test_assets_connect_the_stages(dagbag):
+    """Ingest, transform and publish update their Assets; the restatements wait on the extracts."""
+    dag = dagbag.dags["lcq_evaluation"]
+    outlets = {t: [a.name for a in dag.get_task(t).outlets] for t in ("ingest", "transform", "publish")}
+    assert outlets == {
+        "ingest": ["lcq_standardised_extracts"],
+        "transform": ["lcq_indicator_marts"],
+        "publish": ["lcq_publications"],
+    }
+    restatements = dagbag.dags["lcq_restatements"]
+    assert restatements.get_task("restate").pool == "lcq_warehouse"
+    assert [a.name for a in restatements.timetable.asset_condition.objects] == ["lcq_standardised_extracts"]

@@ -95,3 +95,48 @@ def test_rejected_inputs_hold_publication_until_accepted(env):
     index = json.loads((env / "home" / "published" / "index.json").read_text())
     assert index["publications"][0]["acceptance"] == recorded
     _verify(published / "final-2026-04-15")
+
+
+def test_late_delivery_after_the_final_publication_is_restated_once(env):
+    """A correction delivered weeks after the final publication restates the period as of a
+    later cutoff, beside the old folder; a second look and a re-run at the old cutoff change nothing."""
+    from datetime import date
+
+    from live_commerce_quality.run.restate import due, restate_due
+    from live_commerce_quality.run.steps import run_evaluation
+
+    landing = build_hand_landing(env / "home" / "landing")
+    settings = Settings.from_env()
+    run_evaluation(landing, "2026-03", "2026-04-15", env / "e1", publish=True)
+    assert due(settings, date(2026, 5, 3)) == []  # nothing late yet
+
+    late = landing / "findings" / "dt=2026-05-02" / "late-inspection.csv"
+    late.parent.mkdir(parents=True)
+    late.write_text(LATE_FINDING)
+    run_evaluation(landing, "2026-05", "2026-05-02", env / "nightly")  # the nightly run ingests it
+    [found] = due(settings, date(2026, 5, 3))
+    # the fixture's own late deliveries (after 2026-04-15) and the inspection file
+    assert (found.period, found.published) == ("2026-03", "final-2026-04-15") and found.late_records >= 1
+
+    restate_due(settings, date(2026, 5, 3), say=lambda _: None)
+    published = env / "home" / "published" / "2026-03"
+    restated = published / "final-2026-05-02-v2"
+    restatement = json.loads((restated / "restatement.json").read_text())
+    assert restatement["restates"] == "final-2026-04-15"
+    assert any("late-inspection.csv" in f for f in restatement["inputs_added_or_replaced"])
+    assert {(c["subject_id"], c["previous_grade"], c["grade"]) for c in restatement["grades_changed"]} >= {
+        ("OP_B", "B", "E")
+    }
+    _verify(restated)
+    _verify(published / "final-2026-04-15")  # the first publication is untouched
+    index = json.loads((env / "home" / "published" / "index.json").read_text())
+    assert index["latest"]["2026-03"] == "final-2026-05-02-v2"
+
+    # looking again, and re-running the original cutoff (a backfill), publish nothing new
+    restate_due(settings, date(2026, 5, 4), say=lambda _: None)
+    run_evaluation(landing, "2026-03", "2026-04-15", env / "e2", publish=True)
+    index = json.loads((env / "home" / "published" / "index.json").read_text())
+    assert [p["folder"] for p in index["publications"] if p["period"] == "2026-03"] == [
+        "final-2026-04-15",
+        "final-2026-05-02-v2",
+    ]

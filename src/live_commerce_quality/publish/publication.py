@@ -46,18 +46,35 @@ class Publication:
         return base if self.version == 1 else f"{base}-v{self.version}"
 
 
+def publications(settings: Settings) -> list[dict]:
+    """Every publication the index lists (period, status, as_of, version, folder, …)."""
+    return _read_index(settings)
+
+
 def _read_index(settings: Settings) -> list[dict]:
     path = settings.published_index
     return read_json(path)["publications"] if path.exists() else []
 
 
 def latest(settings: Settings, period: str, status: str, as_of: str) -> Publication | None:
-    """The newest publication of the same period, status and cutoff, if any."""
-    same = [p for p in _read_index(settings) if (p["period"], p["status"], p["as_of"]) == (period, status, as_of)]
-    if not same:
+    """The publication a new one of `period` as of `as_of` would follow, if any.
+
+    A provisional follows the newest of the same cutoff. A final is a series: the first at the
+    settlement cutoff, then restatements as of later cutoffs when late data changed it; a final as
+    of C follows the newest final as of C or before. So a re-run at an earlier cutoff (a backfill)
+    finds its own publication and changes nothing, and one at a later cutoff restates the newest."""
+    rows = [
+        p
+        for p in _read_index(settings)
+        if (p["period"], p["status"]) == (period, status)
+        and (p["as_of"] <= as_of if status == "final" else p["as_of"] == as_of)
+    ]
+    if not rows:
         return None
-    newest = max(same, key=lambda p: p["version"])
-    return Publication(period, status, as_of, newest["version"], settings.publication_dir(period, newest["folder"]))
+    newest = max(rows, key=lambda p: p["version"])
+    return Publication(
+        period, status, newest["as_of"], newest["version"], settings.publication_dir(period, newest["folder"])
+    )
 
 
 def same_content(ratings: pl.DataFrame, indicators: pl.DataFrame, folder: Path) -> bool:

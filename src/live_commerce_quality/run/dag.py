@@ -1,17 +1,19 @@
 """The Airflow side: one DAG shape for every evaluation, built here so DAG files stay thin.
 
 Each task calls one step of `run/steps.py` with the run's `EvaluationRequest`, which comes from the
-run's params (on-demand runs, `lcq evaluate`) or from the schedule (the period before the
-logical date, as of that period's settlement cutoff, or month to date as of yesterday).
+run's params (on-demand runs, `lcq evaluate`) or from the schedule (`run/schedule.py`: the month
+whose final cutoff was yesterday, or month to date as of yesterday). The restatement DAG is
+scheduled on the Asset the ingest step updates.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from live_commerce_quality.core import methodology
@@ -21,7 +23,15 @@ from live_commerce_quality.run.request import EvaluationRequest
 from live_commerce_quality.run.schedule import final_due, nightly_window
 from live_commerce_quality.run.steps import STEPS, WAREHOUSE_POOL, WAREHOUSE_WRITERS, run_step
 
+log = logging.getLogger(__name__)
 CST = pendulum.timezone(CST_ZONE_NAME)
+
+# The stages' products as Airflow Assets: a step that makes one updates it, so a team sees in the
+# UI what each run produced and can schedule its own DAGs on them (lcq_restatements waits on the first).
+STANDARDISED = Asset(name="lcq_standardised_extracts", uri="lcq://installation/standardised", group="lcq")
+MARTS = Asset(name="lcq_indicator_marts", uri="lcq://installation/warehouse/marts", group="lcq")
+PUBLICATIONS = Asset(name="lcq_publications", uri="lcq://installation/published", group="lcq")
+STEP_ASSETS = {"ingest": [STANDARDISED], "transform": [MARTS], "publish": [PUBLICATIONS]}
 
 PARAMS = {
     "landing": Param(None, type=["null", "string"], description="landing folder; default: settings"),
@@ -103,9 +113,39 @@ def build_evaluation_dag(dag_id: str, schedule: str | None, mode: str, doc: str)
         previous = None
         for name, step in STEPS:
             pool = WAREHOUSE_POOL if name in WAREHOUSE_WRITERS else None
-            this = task(task_id=name, pool=pool)(_step_callable(name, step, mode))()
+            outlets = STEP_ASSETS.get(name, [])
+            this = task(task_id=name, pool=pool, outlets=outlets)(_step_callable(name, step, mode))()
             if previous is not None:
                 previous >> this
             previous = this
 
     return evaluation()
+
+
+def build_restatement_dag(dag_id: str, doc: str):
+    """Re-evaluate and restate published finals that late deliveries changed (run/restate.py),
+    each time new extracts are standardised."""
+
+    @dag(
+        dag_id=dag_id,
+        schedule=[STANDARDISED],
+        start_date=pendulum.datetime(2024, 11, 1, tz=CST),
+        catchup=False,
+        max_active_runs=1,
+        tags=["lcq", "gb-t-44207"],
+        doc_md=doc,
+        default_args={"retries": 0},
+    )
+    def restatements():
+        @task(task_id="restate", pool=WAREHOUSE_POOL, outlets=[PUBLICATIONS])
+        def restate() -> list[dict]:
+            """Every due restatement, as of yesterday (CST)."""
+            from live_commerce_quality.run.restate import restate_due  # its steps import dbt and GX
+
+            _secrets_from_variables()
+            today = pendulum.now(CST).date()
+            return restate_due(Settings.from_env(), today, say=log.info)
+
+        restate()
+
+    return restatements()
