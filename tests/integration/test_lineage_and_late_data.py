@@ -162,7 +162,7 @@ def test_late_record_counts_in_its_cohort_and_is_listed(hand_evaluation, home_en
     from live_commerce_quality.run.steps import run_evaluation
 
     before, _, hand_landing = hand_evaluation  # March as of 2026-04-15
-    landing = tmp_path / "landing"
+    landing = tmp_path / "home" / "landing"  # this installation's own landing
     shutil.copytree(hand_landing, landing)
     late = landing / "after_sales" / "dt=2026-04-19" / "late-quality.csv"
     late.parent.mkdir(parents=True)

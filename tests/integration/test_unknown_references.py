@@ -61,7 +61,7 @@ SET_ASIDE_AT_EVALUATION = {
 def evaluation(tmp_path_factory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("unknown-references")
     for (source, dt, name), content in FILES.items():
-        path = tmp / "landing" / source / f"dt={dt}" / name
+        path = tmp / "home" / "landing" / source / f"dt={dt}" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
     home = tmp / "home"
@@ -71,7 +71,7 @@ def evaluation(tmp_path_factory) -> tuple[Path, Path]:
             mp.delenv(var, raising=False)
         from live_commerce_quality.run.steps import run_evaluation
 
-        out = run_evaluation(landing=tmp / "landing", period="2026-03", as_of="2026-03-31", out=tmp / "out")
+        out = run_evaluation(landing=home / "landing", period="2026-03", as_of="2026-03-31", out=tmp / "out")
     return Path(out), home
 
 

@@ -52,7 +52,7 @@ def published(tmp_path_factory):
             mp.delenv(var, raising=False)
         from live_commerce_quality.run.steps import run_evaluation
 
-        landing = build_hand_landing(tmp / "landing")
+        landing = build_hand_landing(tmp / "home" / "landing")  # the installation's landing: it publishes
         run_evaluation(landing, "2026-03", "2026-04-15", tmp / "e1", publish=True)
         (landing / "findings" / "dt=2026-04-15" / "late-inspection.csv").write_text(LATE_FINDING)
         run_evaluation(landing, "2026-03", "2026-04-15", tmp / "e2", publish=True)
