@@ -398,12 +398,18 @@ def run_dag(conf: dict) -> Path:
     return Path(results["assemble"]["evaluation"])
 
 
-def _print_outcome(folder: Path) -> None:
+# What a person opens first, then what systems and auditors read (every file is in SHA256SUMS).
+SHOWN_FILES = ("report.html", "ratings.xlsx", "ratings_*.csv", "data_quality.html", "ratings.parquet",
+               "indicators.parquet", "evidence/manifest.json", "SHA256SUMS")  # fmt: skip
 
+
+def _print_outcome(folder: Path) -> None:
+    """Where the evaluation's files are, and its grades."""
     ratings = pl.read_parquet(folder / "ratings.parquet")
     click.echo(f"\nevaluation: {folder}")
-    for name in ("ratings.parquet", "indicators.parquet", "evidence/manifest.json", "SHA256SUMS"):
-        click.echo(f"  {folder / name}")
+    for pattern in SHOWN_FILES:
+        for path in sorted(folder.glob(pattern)):
+            click.echo(f"  {path}")
     dist = ratings.group_by("subject_kind", "grade").len().sort("subject_kind", "grade")
     click.echo("grade distribution:")
     for kind in dist["subject_kind"].unique().sort():

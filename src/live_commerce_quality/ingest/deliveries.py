@@ -7,7 +7,6 @@ declared encoding as the last dotted part of the stem: `orders.gbk.csv`, `orders
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from live_commerce_quality.core.contract import FORMATS, SOURCES
+from live_commerce_quality.core.io import sha256_bytes
 from live_commerce_quality.core.layout import DT_FOLDER
 
 # Declared encodings a CSV name may carry -> the codec used to decode it. Only the
@@ -132,7 +132,7 @@ def safe_name(name: str) -> str:
         safe = "_" + safe[1:]
     encoded = safe.encode("utf-8", "surrogateescape")
     if safe != name or len(encoded) > SAFE_NAME_MAX_BYTES:
-        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        digest = sha256_bytes(name.encode("utf-8", "surrogateescape"))[:8]
         if len(encoded) > SAFE_NAME_MAX_BYTES - 9:
             safe = encoded[: SAFE_NAME_MAX_BYTES - 9].decode("utf-8", "ignore")
         safe = f"{safe}-{digest}"

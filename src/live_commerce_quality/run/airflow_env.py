@@ -7,13 +7,13 @@ pool. Nothing is frozen into `airflow.cfg`: every setting the product needs is p
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+from live_commerce_quality.core.io import read_json, write_json
 from live_commerce_quality.core.layout import PROJECT_ROOT
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.steps import WAREHOUSE_POOL
@@ -63,10 +63,9 @@ def admin_password(env: dict) -> str:
     """The admin's password (made once per Airflow home, kept in its passwords file)."""
     path = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({ADMIN_USER: secrets.token_urlsafe(12)}))
+        write_json(path, {ADMIN_USER: secrets.token_urlsafe(12)})
         path.chmod(0o600)
-    return json.loads(path.read_text())[ADMIN_USER]
+    return read_json(path)[ADMIN_USER]
 
 
 def _installation_secret(path: Path) -> str:

@@ -3,13 +3,13 @@ and where its folder goes. Everything a step needs to know about the run follows
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
 from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.io import sha256_bytes
 from live_commerce_quality.core.periods import Period, PeriodError, as_of_instant, parse_day
 from live_commerce_quality.core.settings import Settings
 
@@ -64,7 +64,7 @@ class EvaluationRequest:
     @property
     def trial_name(self) -> str:
         """The workspace name of a landing that is not the installation's (stable per folder)."""
-        digest = hashlib.sha256(str(self.landing.resolve()).encode("utf-8")).hexdigest()[:12]
+        digest = sha256_bytes(str(self.landing.resolve()).encode("utf-8"))[:12]
         return f"{self.landing.name or 'landing'}-{digest}"
 
     def is_trial(self, settings: Settings) -> bool:

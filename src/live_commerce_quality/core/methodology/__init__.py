@@ -7,12 +7,12 @@ the rules that produced it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from live_commerce_quality.core.io import sha256_bytes
 from live_commerce_quality.core.layout import DEFAULT_METHODOLOGY as DEFAULT_VERSION
 
 HERE = Path(__file__).resolve().parent
@@ -123,7 +123,7 @@ def load(version_or_path: str | Path | None = None, directory: Path | None = Non
     except yaml.YAMLError as exc:
         raise MethodologyError(f"{path}: not valid YAML: {exc}") from exc
     try:
-        return _build(doc, path, hashlib.sha256(raw).hexdigest())
+        return _build(doc, path, sha256_bytes(raw))
     except (KeyError, TypeError, ValueError) as exc:
         raise MethodologyError(f"{path}: {exc}") from exc
 
