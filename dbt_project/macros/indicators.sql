@@ -42,3 +42,13 @@
 {% macro is_quality_return(reason) -%}
     ({{ reason }} in {{ sql_list(rule('quality_return_reasons')) }})
 {%- endmacro %}
+
+{# One row per indicator id: the rows every per-indicator table is built from. #}
+{% macro indicator_id_rows(indicator_ids) -%}
+    {%- for indicator_id in indicator_ids %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select '{{ indicator_id }}' as indicator_id
+    {%- endfor %}
+{%- endmacro %}

@@ -377,9 +377,8 @@ def run_demo() -> None:
     if not any(settings.landing.glob("*/dt=*/*")):
         click.echo(f"generating demo extracts for {', '.join(DEMO_MONTHS)} in {settings.landing} ...")
         generate_demo(settings.landing, list(DEMO_MONTHS), DEMO_SCALE, DEMO_SEED, "mixed", 0.002)
-    lag = methodology_mod.load(None, settings.methodology_dir).settlement_lag_days
     for period in DEMO_MONTHS:
-        cutoff = Period.parse(period).final_cutoff(lag).isoformat()
+        cutoff = _final_cutoff(settings, period, methodology_mod.DEFAULT_VERSION)
         # the demo plants rejected files to show the quarantine; publishing them is accepted on the record
         record_acceptance(settings, period, cutoff, DEMO_ACCEPTANCE, "make run (demo)")
         folder = run_dag({"landing": str(settings.landing), "period": period, "as_of": cutoff})

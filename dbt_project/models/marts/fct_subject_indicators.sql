@@ -27,12 +27,7 @@ records as (
 
 indicator_ids as (
 
-    {%- for indicator_id in indicator_scales() %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select '{{ indicator_id }}' as indicator_id
-    {%- endfor %}
+    {{ indicator_id_rows(indicator_scales()) }}
 
 ),
 

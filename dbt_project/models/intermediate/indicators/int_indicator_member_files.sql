@@ -12,12 +12,7 @@ records as (
 
 indicator_ids as (
 
-    {%- for indicator_id in record_indicators() %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select '{{ indicator_id }}' as indicator_id
-    {%- endfor %}
+    {{ indicator_id_rows(record_indicators()) }}
 
 ),
 
