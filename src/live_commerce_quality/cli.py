@@ -176,17 +176,20 @@ def accept_inputs(period: str, as_of: str, reason: str) -> None:
 @click.option("--as-of", "as_of", help="cutoff YYYY-MM-DD; default: the period's final cutoff (end + settlement lag)")
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
 @click.option("--accept", "accept_reason", help="accept rejected input files, with this reason, and publish")
-def publish(period: str, as_of: str | None, methodology: str, accept_reason: str | None) -> None:
+@click.option("--reason", help="why you ask for this publication (kept in restatement.json and the index)")
+def publish(period: str, as_of: str | None, methodology: str, accept_reason: str | None, reason: str | None) -> None:
     """Evaluate PERIOD from the installation's landing folder and publish it (e.g. after accept-inputs).
 
     A publication held by rejected input files exits non-zero with the reason, unless --accept says why
-    publishing them is acceptable (the acceptance is recorded with the publication)."""
+    publishing them is acceptable (the acceptance is recorded with the publication). When the result
+    differs from the last publication, a new version is published beside it; --reason says why."""
     settings = Settings.from_env()
     cutoff = as_of or _final_cutoff(settings, period, methodology)
     if accept_reason:
         record_acceptance(settings, period, cutoff, accept_reason, getpass.getuser())
     conf = {"landing": str(settings.landing), "period": period, "as_of": cutoff, "methodology": methodology}
-    _print_outcome(run_dag({**conf, "publish": True}))
+    asked = {"reason": reason, "requested_by": getpass.getuser()} if reason else {}
+    _print_outcome(run_dag({**conf, "publish": True, **asked}))
 
 
 @main.command()
@@ -222,7 +225,8 @@ def backfill(first: str, last: str, methodology: str) -> None:
 @main.command()
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
 @click.option("--dry-run", is_flag=True, help="list the periods due; evaluate nothing")
-def restate(methodology: str, dry_run: bool) -> None:
+@click.option("--reason", help="why you ask for the restatements (kept in each restatement.json)")
+def restate(methodology: str, dry_run: bool, reason: str | None) -> None:
     """Restate published finals that late deliveries changed, as of yesterday (CST).
 
     A period is due while inside the restatement window (LCQ_RESTATEMENT_WINDOW_DAYS, 90) when records
@@ -237,7 +241,8 @@ def restate(methodology: str, dry_run: bool) -> None:
         click.echo(f"{d.period}: {d.late_records} record(s) in {d.late_files} file(s) delivered after {d.published}")
         if not dry_run:
             conf = {"landing": str(settings.landing), "period": d.period, "methodology": methodology}
-            run_dag({**conf, "as_of": (today - timedelta(days=1)).isoformat(), "publish": True})
+            asked = {"reason": reason, "requested_by": getpass.getuser()} if reason else {}
+            run_dag({**conf, "as_of": (today - timedelta(days=1)).isoformat(), "publish": True, **asked})
 
 
 def _final_cutoff(settings: Settings, period: str, methodology: str) -> str:

@@ -32,13 +32,22 @@ def test_no_import_errors(dagbag):
 @pytest.mark.parametrize("dag_id", ["lcq_evaluation", "lcq_nightly_provisional"])
 def test_steps_in_order_and_one_writer(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
-    order = [name for name, _ in STEPS]
-    assert order == ["ingest", "gate_extracts", "transform", "gate_marts", "grade", "assemble", "publish"]
+    order = [step.name for step in STEPS]
+    assert order == [
+        "receive", "standardise", "reconcile", "gate_extracts", "transform", "gate_marts", "grade", "assemble",
+        "publish",
+    ]  # fmt: skip
     assert sorted(dag.task_ids) == sorted(order)
     for upstream, downstream in itertools.pairwise(order):
-        assert dag.get_task(downstream).upstream_task_ids == {upstream}
+        extra = {"receive"} if downstream == "reconcile" else set()  # it runs when receive found nothing
+        assert dag.get_task(downstream).upstream_task_ids == {upstream} | extra
     assert dag.max_active_runs == 1
     assert dag.get_task("transform").pool == "lcq_warehouse"
+    # a task per source, mapped over what `receive` found; the next step runs when none failed
+    standardise = dag.get_task("standardise")
+    assert standardise.op_kwargs_expand_input.value["source"].operator.task_id == "receive"
+    assert dag.get_task("reconcile").trigger_rule == "none_failed_min_one_success"
+    assert dag.get_task("gate_extracts").trigger_rule == "all_success"
 
 
 def test_dag_files_do_no_work_at_import(tmp_path):
@@ -52,11 +61,12 @@ def test_dag_files_do_no_work_at_import(tmp_path):
 
 
 def test_assets_connect_the_stages(dagbag):
-    """Ingest, transform and publish update their Assets; the restatements wait on the extracts."""
+    """Reconcile (the end of the ingest), transform and publish update their Assets;
+    the restatements wait on the extracts."""
     dag = dagbag.dags["lcq_evaluation"]
-    outlets = {t: [a.name for a in dag.get_task(t).outlets] for t in ("ingest", "transform", "publish")}
+    outlets = {t: [a.name for a in dag.get_task(t).outlets] for t in ("reconcile", "transform", "publish")}
     assert outlets == {
-        "ingest": ["lcq_standardised_extracts"],
+        "reconcile": ["lcq_standardised_extracts"],
         "transform": ["lcq_indicator_marts"],
         "publish": ["lcq_publications"],
     }

@@ -1,7 +1,9 @@
 """The DAGs under a real Airflow: api-server, scheduler, dag-processor and triggerer started as
 `lcq airflow` starts them, with the LocalExecutor, on PostgreSQL (a fresh database per run) and on
-SQLite. The monthly DAG is triggered through the REST API, as a team would from its tooling, and
-must succeed with every step a task; the warehouse writer never runs twice at once."""
+SQLite. The monthly DAG is triggered through the REST API, as a team would from its tooling, while
+a nightly run goes on; both must succeed with every step a task (the ingest a task per source, side
+by side on PostgreSQL), and the warehouse writers never run at once. `airflow backfill create`
+then re-evaluates March as it was known at its cutoff and changes nothing published."""
 
 from __future__ import annotations
 
@@ -13,15 +15,18 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from live_commerce_quality.core.periods import CST
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.airflow_env import (
     ADMIN_USER,
     admin_password,
+    airflow_command,
     airflow_env,
     prepare,
     start_components,
@@ -98,78 +103,159 @@ def _wait(what: str, check, timeout: float, components: dict):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def airflow(request, tmp_path, monkeypatch):
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def airflow(request, tmp_path_factory):
     """A running Airflow for one installation whose landing holds the hand fixture."""
-    home = tmp_path / "home"
+    tmp = tmp_path_factory.mktemp(f"airflow-{request.param}")
+    home = tmp / "home"
     build_hand_landing(home / "landing")
-    monkeypatch.setenv("LCQ_HOME", str(home))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LCQ_HOME", str(home))
     for var in (*LCQ_VARS, "AIRFLOW_HOME", "LCQ_AIRFLOW_DB_URL"):
-        monkeypatch.delenv(var, raising=False)
+        mp.delenv(var, raising=False)
     db = None
     if request.param == "postgresql":
         if not _postgres_up():
+            mp.undo()
             pytest.skip("no PostgreSQL on 127.0.0.1:5432 (the SQLite run covers this machine)")
         db = f"lcq_test_{uuid.uuid4().hex[:10]}"
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
-        monkeypatch.setenv("LCQ_AIRFLOW_DB_URL", PG.format(db=db))
+        mp.setenv("LCQ_AIRFLOW_DB_URL", PG.format(db=db))
     settings = Settings.from_env()
     port = _free_port()
     env = airflow_env(settings, port=port)
     prepare(env, say=lambda _: None)
-    logs = tmp_path / "airflow-logs"
+    logs = tmp / "airflow-logs"
     components = start_components(env, logs, port)
     api = Api(f"http://127.0.0.1:{port}", admin_password(env), env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     try:
         _wait("the api-server", lambda: api.get("/api/v2/monitor/health"), 180, components)
         api.login()
-        yield api, settings, components, logs
+        yield Running(api, settings, components, logs, env)
     finally:
         stop_components(components)
         if db is not None:
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db], check=False)
+        mp.undo()
 
 
-def _intervals(instances: list[dict]) -> dict[str, tuple[datetime, datetime]]:
-    return {
-        ti["task_id"]: (datetime.fromisoformat(ti["start_date"]), datetime.fromisoformat(ti["end_date"]))
-        for ti in instances
-    }
+@dataclass
+class Running:
+    api: Api
+    settings: Settings
+    components: dict
+    logs: Path
+    env: dict
+
+    @property
+    def parallel(self) -> bool:
+        return int(self.env["AIRFLOW__CORE__PARALLELISM"]) > 1
+
+    def wait_for_run(self, dag: str, run_id: str) -> list[dict]:
+        """The run's task instances once it has finished; fails with the states if it failed."""
+
+        def finished():
+            state = self.api.get(f"/api/v2/dags/{dag}/dagRuns/{run_id}")["state"]
+            return state if state in ("success", "failed") else None
+
+        try:
+            state = _wait(f"{dag} {run_id} to finish", finished, 900, self.components)
+        except AssertionError:
+            raise AssertionError((self.logs / "scheduler.log").read_text()[-4000:]) from None
+        instances = self.api.get(f"/api/v2/dags/{dag}/dagRuns/{run_id}/taskInstances")["task_instances"]
+        assert state == "success", [(ti["task_id"], ti["map_index"], ti["state"]) for ti in instances]
+        return instances
 
 
-def test_monthly_dag_triggered_through_the_api_succeeds_with_one_writer(airflow):
-    api, settings, components, logs = airflow
-    dag = "lcq_evaluation"
-    _wait("the DAGs to be parsed", lambda: api.get(f"/api/v2/dags/{dag}"), 240, components)
+Span = tuple[datetime, datetime]
+
+
+def _spans(instances: list[dict]) -> dict[str, list[Span]]:
+    """Start and end of each task's instances (a mapped task has several), by task id."""
+    spans: dict[str, list[Span]] = {}
+    for ti in instances:
+        if ti["start_date"] and ti["end_date"]:
+            span = (datetime.fromisoformat(ti["start_date"]), datetime.fromisoformat(ti["end_date"]))
+            spans.setdefault(ti["task_id"], []).append(span)
+    return spans
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _sources_delivered(landing: Path, as_of: str) -> list[str]:
+    """The sources with a delivery up to the cutoff: the per-source tasks of a run."""
+    return sorted(source.name for source in landing.iterdir() if any(d.name[3:] <= as_of for d in source.glob("dt=*")))
+
+
+def _trigger(api: Api, dag: str, conf: dict) -> str:
     api.patch(f"/api/v2/dags/{dag}", {"is_paused": False})
-    conf = {"period": "2026-03", "as_of": "2026-04-15", "publish": True}
-    run = api.post(f"/api/v2/dags/{dag}/dagRuns", {"logical_date": None, "conf": conf})
-    run_id = run["dag_run_id"]
+    return api.post(f"/api/v2/dags/{dag}/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"]
 
-    def finished():
-        state = api.get(f"/api/v2/dags/{dag}/dagRuns/{run_id}")["state"]
-        return state if state in ("success", "failed") else None
 
-    try:
-        state = _wait("the DAG run to finish", finished, 900, components)
-    except AssertionError:
-        raise AssertionError((logs / "scheduler.log").read_text()[-4000:]) from None
-    instances = api.get(f"/api/v2/dags/{dag}/dagRuns/{run_id}/taskInstances")["task_instances"]
-    assert state == "success", [(ti["task_id"], ti["state"]) for ti in instances]
-    assert {ti["task_id"] for ti in instances} == {name for name, _ in STEPS}
-    assert all(ti["state"] == "success" for ti in instances)
+def test_monthly_and_nightly_side_by_side_with_one_warehouse_writer(airflow):
+    """The monthly DAG triggered through the REST API while a nightly run goes on: every step
+    is a task (ingest a task per source), in order; on PostgreSQL independent tasks overlap;
+    the warehouse writers of both runs never do."""
+    api = airflow.api
+    for dag in ("lcq_evaluation", "lcq_nightly_provisional"):
+        _wait(f"{dag} to be parsed", lambda dag=dag: api.get(f"/api/v2/dags/{dag}"), 240, airflow.components)
+    monthly = _trigger(api, "lcq_evaluation", {"period": "2026-03", "as_of": "2026-04-15", "publish": True})
+    nightly = _trigger(api, "lcq_nightly_provisional", {"period": "2026-03", "as_of": "2026-04-10", "publish": True})
+    runs = {
+        "2026-04-15": airflow.wait_for_run("lcq_evaluation", monthly),
+        "2026-04-10": airflow.wait_for_run("lcq_nightly_provisional", nightly),
+    }
+    writers: list[Span] = []
+    for as_of, instances in runs.items():
+        assert {ti["task_id"] for ti in instances} == {step.name for step in STEPS}
+        assert all(ti["state"] == "success" for ti in instances)
+        mapped = sorted(ti["rendered_map_index"] for ti in instances if ti["task_id"] == "standardise")
+        assert mapped == _sources_delivered(airflow.settings.landing, as_of), "a task per source, named after it"
+        spans = _spans(instances)
+        for before, after in itertools.pairwise(step.name for step in STEPS):
+            assert max(e for _, e in spans[before]) <= min(s for s, _ in spans[after]), f"{after} before {before}"
+        if airflow.parallel:  # the per-source tasks run side by side
+            assert any(_overlap(a, b) for a, b in itertools.combinations(spans["standardise"], 2))
+        writers += [span for w in WAREHOUSE_WRITERS for span in spans[w]]
+    assert len(writers) == 2 * len(WAREHOUSE_WRITERS)
+    for a, b in itertools.combinations(writers, 2):
+        assert not _overlap(a, b), "two warehouse writers at once"
+    published = airflow.settings.published / "2026-03"
+    assert (published / "final-2026-04-15" / "ratings.parquet").exists()
+    assert (published / "provisional-2026-04-10" / "ratings.parquet").exists()
+    _screenshots(api, "lcq_evaluation", monthly)
 
-    # every step ran as its own task, in order, and the warehouse had one writer at a time
-    spans = _intervals(instances)
-    order = [name for name, _ in STEPS]
-    for before, after in itertools.pairwise(order):
-        assert spans[before][1] <= spans[after][0], f"{after} started before {before} ended"
-    writers = sorted(spans[w] for w in WAREHOUSE_WRITERS)
-    for (_, end), (start, _) in itertools.pairwise(writers):
-        assert end <= start
-    assert (settings.published / "2026-03" / "final-2026-04-15" / "ratings.parquet").exists()
-    assert Path(settings.airflow_home).is_dir()
-    _screenshots(api, dag, run_id)
+
+def test_backfill_create_under_the_scheduler_changes_nothing_published(airflow):
+    """`airflow backfill create` over the days around March's final cutoff: the day after it
+    evaluates March as it was known then (the publication above, unchanged: no new version),
+    the other day has nothing to rate and skips."""
+    settings = airflow.settings
+    index_before = settings.published_index.read_bytes()
+    final = settings.published / "2026-03" / "final-2026-04-15"
+    before = {p.name: p.read_bytes() for p in final.iterdir() if p.is_file()}
+    # the daily 02:00 CST runs of 16 and 17 April (18:00 UTC the day before)
+    args = ["backfill", "create", "--dag-id", "lcq_evaluation", "--from-date", "2026-04-15T12:00:00+00:00",
+            "--to-date", "2026-04-16T23:00:00+00:00"]  # fmt: skip
+    proc = airflow_command(args, airflow.env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+    def backfill_runs():
+        runs = airflow.api.get("/api/v2/dags/lcq_evaluation/dagRuns?limit=100")["dag_runs"]
+        runs = [r for r in runs if r["run_type"] == "backfill"]
+        return runs if len(runs) == 2 and all(r["state"] in ("success", "failed") for r in runs) else None
+
+    runs = _wait("the backfill's runs", backfill_runs, 900, airflow.components)
+    states = {}
+    for run in runs:
+        instances = airflow.wait_for_run("lcq_evaluation", run["dag_run_id"])
+        day = datetime.fromisoformat(run["logical_date"]).astimezone(CST).date().isoformat()
+        states[day] = sorted({ti["state"] for ti in instances})
+    assert states == {"2026-04-16": ["success"], "2026-04-17": ["skipped"]}, states
+    assert settings.published_index.read_bytes() == index_before, "the backfill published a new version"
+    assert {p.name: p.read_bytes() for p in final.iterdir() if p.is_file()} == before
 
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -52,13 +56,18 @@ def test_publish_restate_and_index(env):
     index = json.loads((env / "home" / "published" / "index.json").read_text())
     assert [p["folder"] for p in index["publications"]] == ["final-2026-04-15"]
 
-    # a late inspection file (extracted on the cutoff day, arriving after publication)
+    # a late inspection file (extracted on the cutoff day, arriving after publication), which a
+    # person publishes by hand (through the DAG, as `lcq publish` does), saying why
     late = landing / "findings" / "dt=2026-04-15" / "late-inspection.csv"
     late.write_text(LATE_FINDING)
-    run_evaluation(landing, "2026-03", "2026-04-15", env / "e3", publish=True)
+    why = "inspection report of 2026-03-20 received late from the market regulator"
+    lcq = [str(Path(sys.executable).parent / "lcq"), "publish", "--period", "2026-03", "--as-of", "2026-04-15"]
+    proc = subprocess.run([*lcq, "--reason", why], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     second = published / "final-2026-04-15-v2"
     restatement = json.loads((second / "restatement.json").read_text())
     assert restatement["restates"] == "final-2026-04-15"
+    assert (restatement["operator_reason"], restatement["requested_by"]) == (why, getpass.getuser())
     assert any("late-inspection.csv" in f for f in restatement["inputs_added_or_replaced"])
     changed = {
         (c["subject_kind"], c["subject_id"]): (c["previous_grade"], c["grade"]) for c in restatement["grades_changed"]
@@ -69,6 +78,8 @@ def test_publish_restate_and_index(env):
     assert (published / "latest").resolve() == second.resolve()
     index = json.loads((env / "home" / "published" / "index.json").read_text())
     assert index["latest"]["2026-03"] == "final-2026-04-15-v2"
+    assert index["publications"][-1]["requested"] == {"requested_by": getpass.getuser(), "reason": why}
+    assert "requested" not in index["publications"][0]
 
 
 def test_rejected_inputs_hold_publication_until_accepted(env):

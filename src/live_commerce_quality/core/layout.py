@@ -51,6 +51,7 @@ HOME_ENTRIES = (
     "warehouse.duckdb.wal",
     "warehouse.lock",
     "ingest.lock",
+    "locks",
     "runs",
     "evaluations",
     "published",
@@ -111,6 +112,10 @@ class Layout:
     @property
     def ingest_lock(self) -> Path:
         return self.home / "ingest.lock"
+
+    def source_lock(self, source: str) -> Path:
+        """One source's ingest: its archive, standardised and quarantine folders."""
+        return self.home / "locks" / f"ingest-{source}.lock"
 
     @property
     def warehouse_lock(self) -> Path:

@@ -1,5 +1,6 @@
-"""Ingest: landing -> archive + receipts -> standardised Parquet + quarantine.
+"""Ingest of one delivered file: archive + receipt -> standardised Parquet + quarantine.
 
+The monitoring steps around it (receive, per source, reconcile) are in `monitoring.py`.
 Per delivered file, in delivery order (dt, then file name in byte order):
 identify (SHA-256) -> archive the original bytes, encrypted -> read (format, encoding) ->
 validate rows -> write standardised rows and quarantined rows -> receipt.
@@ -27,9 +28,9 @@ from live_commerce_quality.core.contract import (
     standardised_schema,
 )
 from live_commerce_quality.core.io import sha256_file, write_parquet
-from live_commerce_quality.core.settings import Settings, pseudonym_key
+from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import archive
-from live_commerce_quality.ingest.deliveries import Delivery, declared_encoding, discover, file_format, label, safe_name
+from live_commerce_quality.ingest.deliveries import Delivery, declared_encoding, file_format, label, safe_name
 from live_commerce_quality.ingest.parse import POLARS_TYPE, parse_frame
 from live_commerce_quality.ingest.pseudonymise import pseudonymise
 from live_commerce_quality.ingest.readers import LINE, ROW, FileRejected, read_delivery
@@ -420,39 +421,6 @@ def ingest_file(
 
 
 # --------------------------------------------------------------------------- public
-
-
-def ingest_landing(landing: Path, settings: Settings, up_to: date | None = None) -> IngestReport:
-    """Ingest every delivery under `landing` (up to and including dt `up_to`, if given)."""
-    key, is_demo = pseudonym_key()
-    if is_demo:
-        log.warning(
-            "LCQ_PSEUDONYM_KEY is not set: pseudonyms are made with the PUBLIC DEMO KEY; "
-            "fine for demo data, never for real personal data"
-        )
-    archive_key = crypto.archive_key(settings.archive_key_file)
-    if archive_key.generated:
-        log.warning(
-            "%s is not set: archived originals are encrypted with the installation key %s; fine for "
-            "demo data, but for real data the operator should supply %s (and keep a copy of it)",
-            crypto.KEY_ENV,
-            archive_key.origin,
-            crypto.KEY_ENV,
-        )
-    archive.encrypt_plaintext_originals(settings, archive_key)
-    found = discover(Path(landing), up_to)
-    report = IngestReport(
-        landing=Path(landing),
-        problems=found.problems,
-        skipped_after_up_to=found.skipped,
-        demo_key=is_demo,
-        archive_key_file=archive_key.origin if archive_key.generated else None,
-    )
-    for p in found.problems:
-        log.debug("landing: %s", p)
-    for d in found.deliveries:
-        report.files.append(ingest_file(d, settings, key, archive_key))
-    return report
 
 
 def load_receipts(settings: Settings) -> pl.DataFrame:

@@ -139,8 +139,9 @@ def safe_name(name: str) -> str:
     return safe
 
 
-def discover(landing: Path, up_to: date | None = None) -> Discovery:
-    """Every file under `<landing>/<source>/dt=YYYY-MM-DD/`, in delivery order.
+def discover(landing: Path, up_to: date | None = None, sources: tuple[str, ...] | None = None) -> Discovery:
+    """Every file under `<landing>/<source>/dt=YYYY-MM-DD/`, in delivery order (only the
+    folders of `sources`, if given).
 
     Anything else found (an unknown source folder, a malformed dt folder, a stray
     file or sub-folder) is reported as a problem, never fatal.
@@ -152,7 +153,7 @@ def discover(landing: Path, up_to: date | None = None) -> Discovery:
         return Discovery([], [f"landing folder {landing} does not exist"], 0)
     for source_dir in sorted(landing.iterdir()):
         rel = printable(display_name(source_dir.name))
-        if source_dir.name.startswith("."):
+        if source_dir.name.startswith(".") or (sources is not None and source_dir.name not in sources):
             continue
         if not source_dir.is_dir():
             problems.append(f"{rel}: not a source folder (a file at the landing root); ignored")

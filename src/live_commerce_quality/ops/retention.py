@@ -47,6 +47,7 @@ from live_commerce_quality.core.layout import ARCHIVE_RECEIPT_FILE, DT_FOLDER
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.periods import today_cst
 from live_commerce_quality.core.settings import Settings
+from live_commerce_quality.ingest.monitoring import every_source_locked
 from live_commerce_quality.ops.changes import in_effect
 
 RETENTION_YEARS = 3
@@ -210,7 +211,7 @@ def purge(
     with ExitStack() as locks:
         if not dry_run:
             # nothing may archive, standardise or read the deliveries while they go
-            locks.enter_context(exclusive(settings.ingest_lock, "ingest"))
+            locks.enter_context(every_source_locked(settings))
             locks.enter_context(exclusive(settings.warehouse_lock, "warehouse"))
         partitions, kept = plan(settings, before, landings)
         record = {

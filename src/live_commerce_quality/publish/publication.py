@@ -120,8 +120,11 @@ def previous_evaluation(settings: Settings, period: str, methodology_version: st
     return max(same, key=lambda c: c[:3])[4] if same else None
 
 
-def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publication | None, str]:
-    """Publish an evaluation folder; returns (publication or None, what happened)."""
+def publish(
+    settings: Settings, evaluation: Path, manifest: dict, request: dict | None = None
+) -> tuple[Publication | None, str]:
+    """Publish an evaluation folder; returns (publication or None, what happened). `request`
+    (who asked, and why) goes with a new publication: into its restatement.json and the index."""
     period, status, as_of = manifest["period"], manifest["status"], manifest["cutoff"]
     ratings = pl.read_parquet(evaluation / "ratings.parquet")
     version = int(ratings["version"][0]) if ratings.height else 1
@@ -139,21 +142,21 @@ def publish(settings: Settings, evaluation: Path, manifest: dict) -> tuple[Publi
     pub = Publication(period, status, as_of, version, settings.publication_dir(period, name))
     if pub.folder.exists():  # never overwrite what was published
         # a run killed between moving the folder into place and indexing it left it unlisted
-        _update_index(settings, pub, manifest)
+        _update_index(settings, pub, manifest, request)
         return pub, f"already published as {pub.folder}"
     incoming = pub.folder.parent / f".{pub.folder.name}.incoming"
     shutil.rmtree(incoming, ignore_errors=True)
     shutil.copytree(evaluation, incoming)
     if previous is not None:
-        _write_restatement(incoming, previous, manifest)
+        _write_restatement(incoming, previous, manifest, request)
         evidence.seal(settings, incoming)  # restatement.json inside SHA256SUMS, signed again
     os.replace(incoming, pub.folder)
     atomic_write_bytes(settings.published_signing_key, (pub.folder / PUBLIC_KEY_FILE).read_bytes())
-    _update_index(settings, pub, manifest)
+    _update_index(settings, pub, manifest, request)
     return pub, f"published as {pub.folder}"
 
 
-def _write_restatement(folder: Path, previous: Publication, manifest: dict) -> None:
+def _write_restatement(folder: Path, previous: Publication, manifest: dict, request: dict | None) -> None:
     old = pl.read_parquet(previous.folder / "ratings.parquet").select("subject_kind", "subject_id", "grade")
     new = pl.read_parquet(folder / "ratings.parquet").select("subject_kind", "subject_id", "grade")
     changed = (
@@ -177,10 +180,13 @@ def _write_restatement(folder: Path, previous: Publication, manifest: dict) -> N
         "inputs_added_or_replaced": new_files,
         "grades_changed": changed.to_dicts(),
     }
+    if request is not None:  # a person asked for this re-evaluation
+        payload["requested_by"] = request.get("requested_by")
+        payload["operator_reason"] = request["reason"]
     write_json(folder / "restatement.json", payload)
 
 
-def _update_index(settings: Settings, pub: Publication, manifest: dict) -> None:
+def _update_index(settings: Settings, pub: Publication, manifest: dict, request: dict | None = None) -> None:
     entries = [
         p for p in _read_index(settings) if (p["period"], p["status"], p["as_of"], p["version"])
         != (pub.period, pub.status, pub.as_of, pub.version)
@@ -194,6 +200,7 @@ def _update_index(settings: Settings, pub: Publication, manifest: dict) -> None:
             "folder": pub.name,
             "methodology_version": manifest["methodology_version"],
             "acceptance": manifest.get("acceptance"),
+            **({"requested": request} if request is not None else {}),
         }
     )
     entries.sort(key=lambda p: (p["period"], p["status"], p["as_of"], p["version"]))

@@ -21,7 +21,7 @@ from live_commerce_quality.core.periods import CST_ZONE_NAME
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.request import EvaluationRequest
 from live_commerce_quality.run.schedule import final_due, nightly_window
-from live_commerce_quality.run.steps import STEPS, WAREHOUSE_POOL, WAREHOUSE_WRITERS, run_step
+from live_commerce_quality.run.steps import STEPS, WAREHOUSE_POOL, WAREHOUSE_WRITERS, StepSpec, run_step
 
 log = logging.getLogger(__name__)
 CST = pendulum.timezone(CST_ZONE_NAME)
@@ -31,7 +31,9 @@ CST = pendulum.timezone(CST_ZONE_NAME)
 STANDARDISED = Asset(name="lcq_standardised_extracts", uri="lcq://installation/standardised", group="lcq")
 MARTS = Asset(name="lcq_indicator_marts", uri="lcq://installation/warehouse/marts", group="lcq")
 PUBLICATIONS = Asset(name="lcq_publications", uri="lcq://installation/published", group="lcq")
-STEP_ASSETS = {"ingest": [STANDARDISED], "transform": [MARTS], "publish": [PUBLICATIONS]}
+STEP_ASSETS = {"reconcile": [STANDARDISED], "transform": [MARTS], "publish": [PUBLICATIONS]}
+# Steps that read the secrets (pseudonym key, archive key).
+SECRET_STEPS = ("receive", "standardise")
 
 PARAMS = {
     "landing": Param(None, type=["null", "string"], description="landing folder; default: settings"),
@@ -40,6 +42,8 @@ PARAMS = {
     "out": Param(None, type=["null", "string"], description="evaluation folder; default: data/evaluations/..."),
     "methodology": Param("1", type="string", description="methodology version"),
     "publish": Param(True, type="boolean", description="publish under published/ (scheduled runs do)"),
+    "reason": Param(None, type=["null", "string"], description="why a person asks for this run (restatement.json)"),
+    "requested_by": Param(None, type=["null", "string"], description="who asks (kept with the reason)"),
 }
 
 
@@ -86,15 +90,41 @@ def _secrets_from_variables() -> None:
             os.environ[name] = value
 
 
-def _step_callable(name: str, step, mode: str):
-    def task_callable():
-        if name == "ingest":
+def _step_callable(step: StepSpec, mode: str):
+    def task_callable(**kwargs):
+        if step.name in SECRET_STEPS:
             _secrets_from_variables()
-        return run_step(name, *current_request(mode))
+        source = kwargs.get("source")
+        if source is not None:  # mapped over `receive`'s {source: files}: each task gets (source, files)
+            source = source[0]
+            get_current_context()["source_name"] = source  # the mapped task's name in the UI
+        return run_step(step.name, *current_request(mode), source=source)
 
-    task_callable.__name__ = name
-    task_callable.__doc__ = step.__doc__ or f"the {name} step for this run's evaluation request."
+    task_callable.__name__ = step.name
+    task_callable.__doc__ = step.run.__doc__ or f"the {step.name} step for this run's evaluation request."
     return task_callable
+
+
+def _step_task(step: StepSpec, mode: str, previous, mapped_over=None):
+    """The step's task, after `previous`: mapped over the sources the first step received
+    when the step runs per source (a task per source, side by side). The step after the
+    mapped one (`mapped_over`: the task the mapping read) runs when none failed and that task
+    succeeded, also when no source had a delivery (nothing mapped)."""
+    options = {
+        "task_id": step.name,
+        "pool": WAREHOUSE_POOL if step.name in WAREHOUSE_WRITERS else None,
+        "outlets": STEP_ASSETS.get(step.name, []),
+    }
+    if step.per_source:
+        mapped = task(**options, map_index_template="{{ source_name }}")(_step_callable(step, mode))
+        return mapped.expand(source=previous)
+    rule = "all_success" if mapped_over is None else "none_failed_min_one_success"
+    this = task(**options, trigger_rule=rule)(_step_callable(step, mode))()
+    if previous is not None:
+        previous >> this
+    if mapped_over is not None:
+        mapped_over >> this
+    return this
 
 
 def build_evaluation_dag(dag_id: str, schedule: str | None, mode: str, doc: str):
@@ -110,13 +140,10 @@ def build_evaluation_dag(dag_id: str, schedule: str | None, mode: str, doc: str)
         default_args={"retries": 0},
     )
     def evaluation():
-        previous = None
-        for name, step in STEPS:
-            pool = WAREHOUSE_POOL if name in WAREHOUSE_WRITERS else None
-            outlets = STEP_ASSETS.get(name, [])
-            this = task(task_id=name, pool=pool, outlets=outlets)(_step_callable(name, step, mode))()
-            if previous is not None:
-                previous >> this
+        previous = mapped_over = None
+        for step in STEPS:
+            this = _step_task(step, mode, previous, mapped_over)
+            mapped_over = previous if step.per_source else None
             previous = this
 
     return evaluation()

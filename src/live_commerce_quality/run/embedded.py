@@ -59,7 +59,7 @@ def run_dag(conf: dict, dag_id: str = EVALUATION_DAG, say=print) -> dict:
     failed = [r for r in seen if r["status"] == "failed"]
     if failed:
         raise AirflowRunError(f"step {failed[0]['step']} failed: {failed[0]['error']}", held=failed[0].get("held"))
-    if proc.returncode != 0 or len(done) != len(STEPS):
+    if proc.returncode != 0 or not {step.name for step in STEPS if not step.per_source} <= set(done):
         text = log_file.read_text(errors="replace")
         raise AirflowRunError(
             f"the evaluation DAG failed (exit {proc.returncode}); the reason, from {log_file}:\n"
@@ -85,7 +85,7 @@ def _follow(proc: subprocess.Popen, req: EvaluationRequest, settings: Settings, 
         records = read_progress(req, settings)
         for r in records[shown:]:
             state = "done" if r["status"] == "done" else ("HELD" if r.get("held") else "FAILED")
-            say(f"  {r['step']:<14} {state:<6} {r['seconds']:6.1f} s  {_brief(r)}")
+            say(f"  {r['step']:<28} {state:<6} {r['seconds']:6.1f} s  {_brief(r)}")
         shown = len(records)
         if ended:
             proc.log_handle.close()
@@ -100,7 +100,10 @@ def _brief(record: dict) -> str:
     result = record.get("result") or {}
     keys = ("files", "rows_in", "rows_loaded", "rows_set_aside", "rejected", "passed", "subjects", "grades",
             "evaluation", "publication")  # fmt: skip
-    return ", ".join(f"{k} {result[k]}" for k in keys if k in result)
+    shown = [f"{k} {result[k]}" for k in keys if k in result]
+    if not shown:  # receive: files per source
+        shown = [f"{k} {v}" for k, v in result.items()]
+    return ", ".join(shown)[:200]
 
 
 def _failure_excerpt(text: str) -> str:

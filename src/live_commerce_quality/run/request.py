@@ -30,6 +30,10 @@ class EvaluationRequest:
     # the publication version the ratings carry, when it is known beforehand (`lcq verify`
     # recomputing a restatement); otherwise 1, or the next version when publishing
     version: int | None = None
+    # who asked for this run and why (`lcq publish --reason`, a manual trigger): kept with a
+    # publication it makes (restatement.json, the index), never in the evaluation folder
+    requested_by: str | None = None
+    reason: str | None = None
 
     def __post_init__(self):
         try:
@@ -106,6 +110,8 @@ class EvaluationRequest:
             "methodology": self.methodology,
             "publish": self.publish,
             "version": self.version,
+            "requested_by": self.requested_by,
+            "reason": self.reason,
         }
 
     @classmethod
@@ -126,4 +132,11 @@ class EvaluationRequest:
             methodology=str(conf.get("methodology") or methodology_mod.DEFAULT_VERSION),
             publish=bool(conf.get("publish", False)),
             version=int(conf["version"]) if conf.get("version") else None,
+            requested_by=conf.get("requested_by") or None,
+            reason=(conf.get("reason") or "").strip() or None,
         )
+
+    @property
+    def request_note(self) -> dict | None:
+        """Who asked for the run and why, when a person gave a reason."""
+        return None if self.reason is None else {"requested_by": self.requested_by, "reason": self.reason}

@@ -3,7 +3,8 @@ steps in one process (tests, debugging, the benchmark). Steps hand over through 
 run's work folder, so a task can be retried on its own, and each returns a small summary (the
 task's return value in Airflow), never a report dump.
 
-    ingest → gate_extracts → transform (dbt) → gate_marts → grade → publish
+    receive → standardise (per source) → reconcile → gate_extracts → transform (dbt)
+      → gate_marts → grade → assemble → publish
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
-from live_commerce_quality import quality
+from live_commerce_quality import ingest, quality
 from live_commerce_quality.core import methodology as methodology_mod
 from live_commerce_quality.core.folders import replace_folder
 from live_commerce_quality.core.io import json_inline, read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.grading.grade import EvaluationContext, grade_all
-from live_commerce_quality.ingest import ingest_landing
+from live_commerce_quality.ingest import FileResult, IngestReport
 from live_commerce_quality.publish import evidence, publication
 from live_commerce_quality.publish.quality_page import write_data_quality_page
 from live_commerce_quality.publish.report import write_report
@@ -34,6 +36,7 @@ from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
 from live_commerce_quality.transform.dbt import (
     BUILD_ARGS,
     DbtError,
+    build_summary,
     ensure_source_schemas,
     evaluation_vars,
     export_marts,
@@ -45,7 +48,7 @@ __all__ = [
     "EvaluationError",
     "EvaluationRequest",
     "PublicationHeld",
-    "Step",
+    "StepSpec",
     "progress_path",
     "read_progress",
     "run_evaluation",
@@ -54,20 +57,79 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Step = Callable[[EvaluationRequest, Settings], dict]
 PROGRESS_FILE = "progress.jsonl"  # in the work folder: a line per step as it ends (the console follows it)
+INGEST_FOLDER = "ingest"  # in the work folder: what was received, and each source's file results
+RECEIVED_FILE = "received.json"
 
 
 class PublicationHeld(EvaluationError):
     """The evaluation is written but not published; the reason says what a person must do."""
 
 
-def step_ingest(req: EvaluationRequest, settings: Settings) -> dict:
-    """Archive, validate and standardise every delivery up to the cutoff."""
+def step_receive(req: EvaluationRequest, settings: Settings) -> dict:
+    """Receive: find every delivery up to the cutoff; returns the files received per source,
+    which the next step runs over, a task per source."""
     if not req.landing.is_dir():
         raise EvaluationError(f"landing folder {req.landing} does not exist")
-    with exclusive(settings.ingest_lock, "ingest"):
-        report = ingest_landing(req.landing, settings, up_to=req.as_of)
+    folder = req.work_dir(settings) / INGEST_FOLDER
+    if folder.exists():
+        shutil.rmtree(folder)  # a source's result from an earlier run must not be reconciled
+    received = ingest.receive(req.landing, settings, up_to=req.as_of)
+    by_source = received.files_by_source()
+    write_json(
+        folder / RECEIVED_FILE,
+        {
+            "files_by_source": by_source,
+            "problems": received.problems,
+            "skipped_after_up_to": received.skipped_after_up_to,
+            "demo_key": received.demo_key,
+            "archive_key_file": received.archive_key_file,
+        },
+    )
+    log.info(
+        "received %d file(s) up to %s: %s; %d after the cutoff left for later, %d landing problem(s)",
+        sum(by_source.values()), req.as_of, json_inline(by_source), received.skipped_after_up_to,
+        len(received.problems),
+    )  # fmt: skip
+    return by_source
+
+
+def step_standardise(req: EvaluationRequest, settings: Settings, source: str) -> dict:
+    """One source: archive each delivery, validate its rows, standardise and load them."""
+    report = ingest.ingest_source(req.landing, settings, source, up_to=req.as_of)
+    results = [f.receipt() | {"action": f.action, "issues": list(f.issues)} for f in report.files]
+    write_json(req.work_dir(settings) / INGEST_FOLDER / f"{source}.json", results)
+    counts = report.counts()
+    log.info(
+        "%s: %d file(s): %d loaded, %d rejected, %d unchanged; %d row(s) in, %d loaded, %d set aside",
+        source, counts["files"], counts["loaded"], counts["rejected"], counts["unchanged"],
+        counts["rows_in"], counts["rows_loaded"], counts["rows_set_aside"],
+    )  # fmt: skip
+    return {"source": source, **{k: v for k, v in counts.items() if k != "landing_problems"}}
+
+
+def step_reconcile(req: EvaluationRequest, settings: Settings) -> dict:
+    """Reconcile: every file received was ingested and every row read is loaded or set aside;
+    one summary of the whole ingest."""
+    folder = req.work_dir(settings) / INGEST_FOLDER
+    received = read_json(folder / RECEIVED_FILE)
+    results = {
+        source: [FileResult.from_receipt(r, r["action"]) for r in read_json(path)]
+        for source in received["files_by_source"]
+        if (path := folder / f"{source}.json").exists()
+    }
+    try:
+        ingest.reconcile(received["files_by_source"], results)
+    except ingest.ReconciliationError as exc:
+        raise EvaluationError(f"ingest does not reconcile: {exc}") from None
+    report = IngestReport(
+        landing=req.landing,
+        files=[f for files in results.values() for f in files],
+        problems=received["problems"],
+        skipped_after_up_to=received["skipped_after_up_to"],
+        demo_key=received["demo_key"],
+        archive_key_file=received["archive_key_file"],
+    )
     log.info("%s", report.summary())
     return report.counts()
 
@@ -94,7 +156,7 @@ def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
         except DbtError as exc:
             raise EvaluationError(str(exc)) from None
         rows = export_marts(settings, work / "marts")
-    return {"marts": str(work / "marts"), "rows": rows}
+    return {"marts": str(work / "marts"), "rows": rows, **build_summary(work)}
 
 
 def step_gate_marts(req: EvaluationRequest, settings: Settings) -> dict:
@@ -168,7 +230,8 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
     if req.is_trial(settings):
         raise EvaluationError(f"{req.landing} is not the installation's landing folder: a trial is never published")
     final = req.output_dir(settings, _methodology(req, settings))
-    pub, what = publication.publish(settings, final, read_json(final / "evidence" / "manifest.json"))
+    manifest = read_json(final / "evidence" / "manifest.json")
+    pub, what = publication.publish(settings, final, manifest, req.request_note)
     if pub is None:
         raise PublicationHeld(what)
     log.info("publication: %s", what)
@@ -180,30 +243,47 @@ def step_publish(req: EvaluationRequest, settings: Settings) -> dict:
 WAREHOUSE_POOL = "lcq_warehouse"
 WAREHOUSE_WRITERS = ("transform",)
 
-# The steps in order, written once: the DAG makes a task of each, `run_evaluation` calls each.
-STEPS: tuple[tuple[str, Step], ...] = (
-    ("ingest", step_ingest),
-    ("gate_extracts", step_gate_extracts),
-    ("transform", step_transform),
-    ("gate_marts", step_gate_marts),
-    ("grade", step_grade),
-    ("assemble", step_assemble),
-    ("publish", step_publish),
+
+# The steps in order, written once: the DAG makes a task of each (a task per source for
+# `per_source` steps, mapped over the sources the first step received), `run_evaluation` calls each.
+class StepSpec(NamedTuple):
+    name: str
+    run: Callable[..., dict]
+    per_source: bool = False
+
+
+STEPS: tuple[StepSpec, ...] = (
+    StepSpec("receive", step_receive),
+    StepSpec("standardise", step_standardise, per_source=True),
+    StepSpec("reconcile", step_reconcile),
+    StepSpec("gate_extracts", step_gate_extracts),
+    StepSpec("transform", step_transform),
+    StepSpec("gate_marts", step_gate_marts),
+    StepSpec("grade", step_grade),
+    StepSpec("assemble", step_assemble),
+    StepSpec("publish", step_publish),
 )
-STEP_FUNCTIONS: dict[str, Step] = dict(STEPS)
+STEP_FUNCTIONS: dict[str, Callable[..., dict]] = {step.name: step.run for step in STEPS}
 
 
-def run_step(name: str, req: EvaluationRequest, settings: Settings) -> dict:
-    """One step for `req`, in its workspace, timed; its result or its failure is appended to
-    the run's progress file (the first step starts the file afresh)."""
+def record_name(name: str, source: str | None = None) -> str:
+    """How the progress file and the console name a step: `standardise[orders]` for a source's."""
+    return name if source is None else f"{name}[{source}]"
+
+
+def run_step(name: str, req: EvaluationRequest, settings: Settings, source: str | None = None) -> dict:
+    """One step for `req` (for one `source`, if the step runs per source), in its workspace,
+    timed; its result or its failure is appended to the run's progress file (the first step
+    starts the file afresh)."""
     workspace = req.workspace(settings)
     progress = progress_path(req, settings)
-    if name == STEPS[0][0]:
+    if name == STEPS[0].name:
         progress.unlink(missing_ok=True)
     started = time.monotonic()
-    record: dict = {"step": name}
+    record: dict = {"step": record_name(name, source)}
     try:
-        result = STEP_FUNCTIONS[name](req, workspace)
+        args = () if source is None else (source,)
+        result = STEP_FUNCTIONS[name](req, workspace, *args)
         record.update(status="done", result=result)
         return result
     except Exception as exc:
@@ -212,7 +292,7 @@ def run_step(name: str, req: EvaluationRequest, settings: Settings) -> dict:
     finally:
         record["seconds"] = round(time.monotonic() - started, 1)
         progress.parent.mkdir(parents=True, exist_ok=True)
-        with open(progress, "a", encoding="utf-8") as fh:
+        with open(progress, "a", encoding="utf-8") as fh:  # one short line: appends do not interleave
             fh.write(json_inline(record) + "\n")
 
 
@@ -249,7 +329,13 @@ def run_evaluation(
         publish=publish,
         version=version,
     )
-    results = {name: run_step(name, req, settings) for name, _ in STEPS}
+    results: dict[str, dict] = {}
+    for step in STEPS:
+        if step.per_source:
+            for source in results[STEPS[0].name]:
+                results[record_name(step.name, source)] = run_step(step.name, req, settings, source)
+        else:
+            results[step.name] = run_step(step.name, req, settings)
     return Path(results["assemble"]["evaluation"])
 
 

@@ -35,6 +35,7 @@ MARTS = (
     "fct_indicator_lineage",
 )
 LINEAGE_MART = "fct_indicator_lineage"
+RUN_RESULTS = "run_results.json"  # dbt's record of an invocation, in its target path
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -81,13 +82,41 @@ def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, loc
         "--vars", json.dumps(dbt_vars, sort_keys=True),
     ]  # fmt: skip
     work.mkdir(parents=True, exist_ok=True)
+    results = work / "dbt_target" / RUN_RESULTS
+    results.unlink(missing_ok=True)  # what is there afterwards is this invocation's
     keep = () if lock is None else (lock.fileno(),)
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, pass_fds=keep)
     tail = ANSI.sub("", "\n".join(proc.stdout.splitlines()[-40:]))
     if proc.returncode != 0:
+        failed = build_summary(work).get("failed") if results.exists() else None
+        if failed:  # the nodes that failed and why, not dbt's whole output
+            lines = "\n".join(f"- {f['node']} ({f['status']}): {f['message']}" for f in failed)
+            raise DbtError(f"dbt {args[0]}: {len(failed)} node(s) failed:\n{lines}")
         raise DbtError(f"dbt {' '.join(args)} failed (exit {proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
     log.debug("dbt %s:\n%s", " ".join(args), tail)
     return tail
+
+
+def build_summary(work: Path, slowest: int = 5) -> dict:
+    """What a dbt invocation did, from its run_results.json: nodes by status, the failed ones
+    with the first line of their message, and the slowest models with their seconds."""
+    results = json.loads((work / "dbt_target" / RUN_RESULTS).read_text(encoding="utf-8"))["results"]
+    by_status: dict[str, int] = {}
+    for r in results:
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+    failed = [
+        {"node": r["unique_id"].split(".")[-1], "status": r["status"], "message": (r["message"] or "").splitlines()[0]}
+        for r in results
+        if r["status"] in ("error", "fail", "runtime error")
+    ]
+    models = sorted(
+        (r for r in results if r["unique_id"].startswith("model.")), key=lambda r: -float(r["execution_time"])
+    )
+    return {
+        "nodes": dict(sorted(by_status.items())),
+        "failed": failed,
+        "slowest_models": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in models[:slowest]},
+    }
 
 
 def ensure_source_schemas(settings: Settings) -> None:
