@@ -61,6 +61,7 @@ HOME_ENTRIES = (
     "logs",
     "docs",
     "trials",
+    "tmp",
     "airflow",
 )
 
@@ -184,6 +185,11 @@ class Layout:
 
     def acceptance(self, period: str, as_of: str) -> Path:
         return self.home / "acceptances" / f"{period}_as-of-{as_of}.json"
+
+    @property
+    def duckdb_spill(self) -> Path:
+        """Where DuckDB spills past its memory limit (core/duck.py)."""
+        return self.home / "tmp" / "duckdb"
 
     @property
     def trials(self) -> Path:

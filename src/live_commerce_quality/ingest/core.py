@@ -27,6 +27,7 @@ from live_commerce_quality.core.contract import (
     Source,
     standardised_schema,
 )
+from live_commerce_quality.core.duck import DuckDBBounds
 from live_commerce_quality.core.io import sha256_file, write_parquet
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import archive
@@ -233,19 +234,31 @@ class _Clock:
         self.t = now
 
 
-def _pseudonyms(values: pl.Series, key: bytes) -> pl.Series:
+def _pseudonyms(values: pl.Series, key: bytes, duck_config: dict) -> pl.Series:
     if values.dtype != pl.String:
         if values.dtype.is_nested():  # parse_frame rejects the file
             return values
         values = values.cast(pl.String)
-    return pseudonymise(values, key)
+    return pseudonymise(values, key, duck_config)
 
 
-def _in_effect(current: dict[str, Any], d: Delivery, sha: str, std_path: Path) -> bool:
-    """The receipt in effect is for these very bytes under this contract and ingest version,
-    and what it wrote is still there: processing the file again would change nothing."""
+# In the current receipt: the landing file's size, modification and change times and inode
+# when it was received. A file that still has them is the same file (as git and rsync judge):
+# a nightly run does not read its bytes again. Any rewrite, copy or touch changes them.
+LANDING_STAT = "landing_stat"
+
+
+def landing_stat(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _in_effect(current: dict[str, Any], d: Delivery, sha: str | None, std_path: Path) -> bool:
+    """The receipt in effect is for these very bytes (`sha`; None: as the receipt says) under
+    this contract and ingest version, and what it wrote is still there: processing the file
+    again would change nothing."""
     return (
-        current.get("file_sha256") == sha
+        (sha is None or current.get("file_sha256") == sha)
         and current.get("file_name") == d.name
         and current.get("contract_version") == CONTRACT_VERSION
         and current.get("ingest_version") == INGEST_VERSION
@@ -300,15 +313,15 @@ def _read_frame(
 
 
 def _read_and_check(
-    d: Delivery, src: Source, key: bytes, result: FileResult, changed: str | None, clock: _Clock
+    d: Delivery, src: Source, key: bytes, result: FileResult, changed: str | None, clock: _Clock, duck_config: dict
 ) -> tuple[Checked, dict[str, pl.Series]]:
     """The file's rows checked, and the pseudonyms of every row read by column; raises
-    FileRejected when the file is rejected whole."""
+    FileRejected when the file is rejected whole. `duck_config`: DuckDB's bounds (core/duck.py)."""
     frame, text = _read_frame(d, src, result, changed, clock)
     # pseudonyms (DuckDB, its own threads) are computed while Polars parses and checks
     with ThreadPoolExecutor(max_workers=1) as pool:
         futures = {
-            c.name: pool.submit(_pseudonyms, frame[c.name], key)
+            c.name: pool.submit(_pseudonyms, frame[c.name], key, duck_config)
             for c in src.columns
             if c.pseudonymise and c.name in frame.columns
         }
@@ -388,12 +401,18 @@ def ingest_file(
     src = SOURCES[d.source]
     safe = safe_name(d.name)
     clock = _Clock(d.label)
-    sha, size = sha256_file(d.path)
-    clock.lap("sha256")
     current = archive.read_current(settings, d.source, d.dt, safe)
     std_path = settings.standardised_file(d.source, d.dt, safe)
+    seen = landing_stat(d.path)
+    if current is not None and current.get(LANDING_STAT) == seen and _in_effect(current, d, None, std_path):
+        # the file is as it was when received (size, times, inode): its bytes are not read again
+        log.debug("%s: unchanged (as received: sha256 %s)", d.label, current["file_sha256"][:12])
+        return FileResult.from_receipt(current, action="unchanged")
+    sha, size = sha256_file(d.path)
+    clock.lap("sha256")
     if current is not None and _in_effect(current, d, sha, std_path):
         log.debug("%s: unchanged (sha256 %s already in effect)", d.label, sha[:12])
+        archive.write_current(settings, safe, {**current, LANDING_STAT: seen}, current.get("history", []))
         return FileResult.from_receipt(current, action="unchanged")
 
     changed: str | None = None
@@ -405,7 +424,8 @@ def ingest_file(
     clock.lap("archive")
     result = _new_result(d, sha, size)
     try:
-        checked, hashed = _read_and_check(d, src, key, result, changed, clock)
+        bounds = DuckDBBounds.of(settings).config()
+        checked, hashed = _read_and_check(d, src, key, result, changed, clock, bounds)
     except FileRejected as e:
         result.reason = e.reason
         log.debug("%s: rejected: %s", d.label, e.reason)
@@ -416,7 +436,7 @@ def ingest_file(
     archive.write_version_receipt(settings, receipt, archived)
     history = list(current.get("history", [])) if current else []
     history.append(sha)
-    archive.write_current(settings, safe, receipt, history)
+    archive.write_current(settings, safe, {**receipt, LANDING_STAT: seen}, history)
     return result
 
 

@@ -29,13 +29,14 @@ def pseudonym(value: str, key: bytes) -> str:
     return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def pseudonymise(values: pl.Series, key: bytes) -> pl.Series:
-    """HMAC-SHA256 hex of every value, in order; nulls stay null (one DuckDB pass)."""
+def pseudonymise(values: pl.Series, key: bytes, config: dict | None = None) -> pl.Series:
+    """HMAC-SHA256 hex of every value, in order; nulls stay null (one DuckDB pass; `config`:
+    DuckDB's bounds, core/duck.py)."""
     name = values.name
     if values.len() == 0 or values.null_count() == values.len():
         return pl.Series(name, [None] * values.len(), dtype=pl.String)
     ipad, opad = _pads(key)
-    con = duckdb.connect()
+    con = duckdb.connect(config=config or {})
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute("SET preserve_insertion_order = true")

@@ -48,6 +48,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from live_commerce_quality.core.duck import DuckDBBounds
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.quality import frames, standardised
 from live_commerce_quality.quality.model import CheckResult, GateResult, QualityGateFailed, enforce
@@ -71,7 +72,8 @@ def _expectations_dir(expectations: Path | None) -> Path:
 def validate_standardised(settings: Settings, cutoff: date, *, expectations: Path | None = None) -> GateResult:
     """Check the standardised Parquet of every source, files with dt <= cutoff, over all rows."""
     suite = load_standardised_suite(_expectations_dir(expectations or settings.expectations) / "standardised.yml")
-    return GateResult.of(standardised.validate(suite, settings.standardised, cutoff))
+    bounds = DuckDBBounds.of(settings).config()
+    return GateResult.of(standardised.validate(suite, settings.standardised, cutoff, bounds))
 
 
 def validate_marts(warehouse: Path, *, expectations: Path | None = None) -> GateResult:

@@ -98,10 +98,11 @@ def files_as_of(root: Path, cutoff: date) -> list[tuple[date, Path]]:
     return sorted(out, key=lambda x: (x[0], x[1].name.encode()))
 
 
-def validate(suite: Suite, standardised: Path, cutoff: date) -> list[CheckResult]:
+def validate(suite: Suite, standardised: Path, cutoff: date, config: dict | None = None) -> list[CheckResult]:
+    """Every check of the suite over the files with dt <= cutoff; `config`: DuckDB's bounds."""
     for c in suite.checks:
         _refuse_unsupported(c)
-    con = duckdb.connect()
+    con = duckdb.connect(config=config or {})
     try:
         measures: list[tuple[Check, _Measure]] = []
         for source in SOURCES:

@@ -19,7 +19,9 @@ from typing import IO
 
 import polars as pl
 
+from live_commerce_quality.core import duck
 from live_commerce_quality.core.contract import SOURCES, standardised_schema
+from live_commerce_quality.core.duck import DuckDBBounds
 from live_commerce_quality.core.io import write_parquet
 from live_commerce_quality.core.settings import Settings
 
@@ -69,6 +71,7 @@ def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, loc
     dbt = Path(sys.executable).parent / "dbt"
     env = {
         **os.environ,
+        **DuckDBBounds.of(settings).environment(),
         "LCQ_WAREHOUSE": str(settings.warehouse),
         "LCQ_STANDARDISED": str(settings.standardised),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -130,11 +133,9 @@ def ensure_source_schemas(settings: Settings) -> None:
 
 def export_marts(settings: Settings, dest: Path) -> dict[str, int]:
     """Copy each mart out of the warehouse into `dest/<mart>.parquet`; returns rows per mart."""
-    import duckdb
-
     dest.mkdir(parents=True, exist_ok=True)
     rows = {}
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = duck.connect(settings, settings.warehouse, read_only=True)
     try:
         for mart in MARTS:
             frame = con.sql(f"select * from main.{mart}").pl()

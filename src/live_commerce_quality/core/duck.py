@@ -1,0 +1,63 @@
+"""Every DuckDB connection the product opens — dbt's, the quality gates', the ingest's — gets the
+same bounds, from one place: a memory limit, a thread count and a folder to spill to. Past the
+limit DuckDB spills to disk instead of growing (a 24 GiB machine running other work must never
+meet the OOM killer because of one evaluation).
+
+    LCQ_DUCKDB_MEMORY_LIMIT   default 3GB   (DuckDB's own buffers; the process adds a little)
+    LCQ_DUCKDB_THREADS        default: the machine's cores
+    spill folder              <LCQ_HOME>/tmp/duckdb (core/layout.py)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from live_commerce_quality.core.layout import Layout
+
+MEMORY_LIMIT_ENV = "LCQ_DUCKDB_MEMORY_LIMIT"
+THREADS_ENV = "LCQ_DUCKDB_THREADS"
+DEFAULT_MEMORY_LIMIT = "3GB"
+
+
+@dataclass(frozen=True)
+class DuckDBBounds:
+    memory_limit: str
+    threads: int
+    temp_directory: Path
+
+    @classmethod
+    def of(cls, layout: Layout) -> DuckDBBounds:
+        threads = os.environ.get(THREADS_ENV) or str(os.cpu_count() or 1)
+        return cls(
+            memory_limit=os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
+            threads=max(1, int(threads)),
+            temp_directory=layout.duckdb_spill,
+        )
+
+    def config(self) -> dict[str, str]:
+        """The settings for `duckdb.connect(config=...)`."""
+        self.temp_directory.mkdir(parents=True, exist_ok=True)
+        return {
+            "memory_limit": self.memory_limit,
+            "threads": str(self.threads),
+            "temp_directory": str(self.temp_directory),
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The same bounds for a child process (dbt reads them in profiles.yml)."""
+        self.temp_directory.mkdir(parents=True, exist_ok=True)
+        return {
+            MEMORY_LIMIT_ENV: self.memory_limit,
+            THREADS_ENV: str(self.threads),
+            "LCQ_DUCKDB_TEMP_DIRECTORY": str(self.temp_directory),
+        }
+
+
+def connect(layout: Layout, database: str | Path = ":memory:", read_only: bool = False):
+    """A DuckDB connection within the installation's bounds."""
+    import duckdb
+
+    config = DuckDBBounds.of(layout).config()
+    return duckdb.connect(str(database), read_only=read_only, config=config)
