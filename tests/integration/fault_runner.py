@@ -141,7 +141,7 @@ def inject(point: str, stall_file: Path | None) -> None:
         publication._update_index = update_index
 
     elif point == "stall-dbt":
-        original_dbt = steps.run_dbt
+        original_dbt = transform_dbt.run_dbt
 
         def run_dbt(*args, **kwargs):
             original_dbt(*args, **kwargs)
@@ -149,7 +149,7 @@ def inject(point: str, stall_file: Path | None) -> None:
             while not stall_file.exists():
                 time.sleep(0.1)
 
-        steps.run_dbt = run_dbt
+        transform_dbt.run_dbt = run_dbt
 
     else:
         raise SystemExit(f"unknown fault point {point!r}")

@@ -26,7 +26,11 @@ def test_summary_counts_names_the_failed_and_the_slowest(tmp_path):
     summary = build_summary(tmp_path, slowest=2)
     assert summary["nodes"] == {"error": 1, "fail": 1, "skipped": 1, "success": 2}
     assert summary["failed"] == [
-        {"node": "model_fct_subject_indicators", "status": "error", "message": "Binder Error: column x not found"},
+        {
+            "node": "model_fct_subject_indicators",
+            "status": "error",
+            "message": "Binder Error: column x not found LINE 3: ...",
+        },
         {"node": "test_unique_dim_subjects", "status": "fail", "message": "Got 2 results, configured to fail if != 0"},
     ]
     assert summary["slowest_models"] == {"model_int_orders_current": 12.0, "model_stg_extracts__orders": 3.3}

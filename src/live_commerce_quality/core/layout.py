@@ -50,6 +50,7 @@ HOME_ENTRIES = (
     "warehouse.duckdb",
     "warehouse.duckdb.wal",
     "warehouse.lock",
+    "warehouse.build.json",
     "ingest.lock",
     "locks",
     "runs",
@@ -121,6 +122,11 @@ class Layout:
     @property
     def warehouse_lock(self) -> Path:
         return self.warehouse.with_suffix(".lock")
+
+    @property
+    def warehouse_build(self) -> Path:
+        """The last dbt build of the warehouse: whose, with which vars, how it ended (dbt retry)."""
+        return self.warehouse.with_suffix(".build.json")
 
     # --- the archive and the layers below it, per delivered file ------------------------
 

@@ -34,13 +34,11 @@ from live_commerce_quality.publish.report import write_report
 from live_commerce_quality.publish.tables import write_csvs, write_workbook
 from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
 from live_commerce_quality.transform.dbt import (
-    BUILD_ARGS,
     DbtError,
-    build_summary,
+    build_warehouse,
     ensure_source_schemas,
     evaluation_vars,
     export_marts,
-    run_dbt,
 )
 
 __all__ = [
@@ -152,11 +150,11 @@ def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with exclusive(settings.warehouse_lock, "warehouse") as lock:
         try:
-            run_dbt(list(BUILD_ARGS), settings, work, dbt_vars, lock=lock)
+            built = build_warehouse(settings, work, dbt_vars, lock)
         except DbtError as exc:
             raise EvaluationError(str(exc)) from None
         rows = export_marts(settings, work / "marts")
-    return {"marts": str(work / "marts"), "rows": rows, **build_summary(work)}
+    return {"marts": str(work / "marts"), "rows": rows, **built}
 
 
 def step_gate_marts(req: EvaluationRequest, settings: Settings) -> dict:

@@ -22,7 +22,7 @@ import polars as pl
 from live_commerce_quality.core import duck
 from live_commerce_quality.core.contract import SOURCES, standardised_schema
 from live_commerce_quality.core.duck import DuckDBBounds
-from live_commerce_quality.core.io import write_parquet
+from live_commerce_quality.core.io import read_json, write_json, write_parquet
 from live_commerce_quality.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,11 @@ def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, loc
     ]  # fmt: skip
     work.mkdir(parents=True, exist_ok=True)
     results = work / "dbt_target" / RUN_RESULTS
+    if args[0] == "retry":  # dbt retry reads the failed invocation's results from its --state
+        state = work / "dbt_state"
+        state.mkdir(exist_ok=True)
+        (state / RUN_RESULTS).write_bytes(results.read_bytes())
+        cmd += ["--state", str(state)]
     results.unlink(missing_ok=True)  # what is there afterwards is this invocation's
     keep = () if lock is None else (lock.fileno(),)
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, pass_fds=keep)
@@ -100,15 +105,44 @@ def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, loc
     return tail
 
 
+def build_warehouse(settings: Settings, work: Path, dbt_vars: dict, lock: IO[str]) -> dict:
+    """Build the models for one run (the warehouse lock held). When the warehouse's last build
+    was this run's, with the same vars, and it failed, only what failed and what depends on it
+    is built again (`dbt retry`): a failed model is retried alone, e.g. after a fix or when an
+    Airflow task is cleared. Returns the build's summary, `retried` saying which it was."""
+    record = settings.warehouse_build
+    mine = {"work": str(work), "vars": dbt_vars}
+    last = read_json(record) if record.exists() else {}
+    retry = (
+        {k: last.get(k) for k in mine} == mine
+        and last.get("status") == "failed"
+        and (work / "dbt_target" / RUN_RESULTS).exists()
+    )
+    write_json(record, {**mine, "status": "building"})  # a killed build is never retried
+    try:
+        run_dbt(["retry"] if retry else list(BUILD_ARGS), settings, work, dbt_vars, lock=lock)
+    except DbtError:
+        write_json(record, {**mine, "status": "failed"})
+        raise
+    write_json(record, {**mine, "status": "built"})
+    return {"retried": retry, **build_summary(work)}
+
+
+def _one_line(message: str | None, limit: int = 300) -> str:
+    """dbt's message of a node on one line (its error is often on the second)."""
+    text = " ".join(line.strip() for line in (message or "").splitlines() if line.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def build_summary(work: Path, slowest: int = 5) -> dict:
     """What a dbt invocation did, from its run_results.json: nodes by status, the failed ones
-    with the first line of their message, and the slowest models with their seconds."""
+    with their message on one line, and the slowest models with their seconds."""
     results = json.loads((work / "dbt_target" / RUN_RESULTS).read_text(encoding="utf-8"))["results"]
     by_status: dict[str, int] = {}
     for r in results:
         by_status[r["status"]] = by_status.get(r["status"], 0) + 1
     failed = [
-        {"node": r["unique_id"].split(".")[-1], "status": r["status"], "message": (r["message"] or "").splitlines()[0]}
+        {"node": r["unique_id"].split(".")[-1], "status": r["status"], "message": _one_line(r["message"])}
         for r in results
         if r["status"] in ("error", "fail", "runtime error")
     ]
