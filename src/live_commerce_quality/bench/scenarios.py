@@ -144,8 +144,10 @@ def against_pipeline(
     cap = mem_cap_gb if which == "pandas" else None
     m = measure.run(f"live_commerce_quality.bench.{module}:compute", kwargs, inst.env, inst.logs / f"{which}.log", cap)
     result = m.summary()
+    result["agree"] = False
     if m.ok:
         result["agreement"] = agreement(out, Path(monthly_result["marts"]))
+        result["agree"] = result["agreement"]["agree"]
     print(f"    {which:<12} {_secs(m.seconds):>25} {m.peak_rss_mb:8.0f} MB  {_agree_text(result)}", flush=True)
     return result
 
