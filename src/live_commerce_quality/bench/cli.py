@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> dict:
     }  # fmt: skip
     if args.warm_up:
         document["warm_up"] = warm_up(settings, args)
-    for scale in args.scale:
+    for scale in args.scale if args.only - {"history"} else ():
         document["scales"][f"{scale:g}"] = run_scale(settings, args, scale)
     targets = [t for s in document["scales"].values() for t in s["targets"]]
     if "history" in args.only:
