@@ -30,8 +30,10 @@ lint: setup ## ruff for Python, sqlfluff for the dbt SQL
 format: setup ## apply ruff formatting
 	@$(UV) run --frozen ruff format src tests dags
 
-bench: setup ## time and memory of a 10 M-order month end to end
-	@$(UV) run --frozen python -m live_commerce_quality.bench
+SCALES ?= 1 10
+ARGS ?=
+bench: setup ## time and memory per step at SF1 and SF10, floor, pandas, nightly, history (SCALES="1", ARGS="--only floor")
+	@$(UV) run --frozen python -m live_commerce_quality.bench $(foreach s,$(SCALES),--scale $(s)) $(ARGS)
 
 docs: setup ## dbt's documentation of the models, tests and indicator definitions: data/docs/index.html
 	@$(UV) run --frozen lcq docs

@@ -47,3 +47,17 @@ def test_every_derived_path_lies_under_its_root(lcq_home):
     top = {p.relative_to(lcq_home).parts[0] for p in (layout.purge_log, layout.archive_key_file, layout.published)}
     assert top <= set(HOME_ENTRIES)
     assert Path(layout.warehouse_lock).name in HOME_ENTRIES
+
+
+def test_bench_results_lie_under_the_home_are_kept_by_clean_and_can_be_committed(lcq_home):
+    layout = Layout.from_env()
+    assert layout.bench_results == lcq_home / "bench"
+    assert layout.bench_results.name not in HOME_ENTRIES  # make clean keeps the committed results
+    assert "`bench/`" in (PROJECT_ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    if not (PROJECT_ROOT / ".git").exists():
+        return
+    ignored = lambda rel: subprocess.run(["git", "check-ignore", "-q", rel], cwd=PROJECT_ROOT).returncode == 0  # noqa: E731
+    assert not ignored("data/bench/20260101T000000Z-host.json")
+    assert not ignored("data/bench/latest.json")
+    assert ignored("data/bench/scratch.txt")
+    assert ignored("data/warehouse.duckdb")

@@ -14,6 +14,8 @@ nothing creates a folder: the writers do, when they write.
     <home>/evaluations/<period>/<status>-<C>[-m<v>]/ evaluation folders
     <home>/published/…                               publications, index.json, latest links
     <home>/acceptances/, purge_log/, secrets/, logs/, airflow/, ingest.lock
+    <home>/bench/<UTC time>-<host>.json, latest.json  `make bench` results (kept by `make clean`)
+    $LCQ_BENCH_DIR (default /tmp/lcq-bench)          the bench's demo landings and installations
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ class Layout:
     dbt_project: Path
     expectations: Path
     methodology_dir: Path
+    bench_work: Path  # `make bench`: its landings and scratch installations, outside the home
 
     @classmethod
     def from_env(cls):
@@ -107,6 +110,7 @@ class Layout:
             dbt_project=_path("LCQ_DBT_PROJECT", PROJECT_ROOT / "dbt_project"),
             expectations=_path("LCQ_EXPECTATIONS", PROJECT_ROOT / "expectations"),
             methodology_dir=_path("LCQ_METHODOLOGY_DIR", PACKAGE_ROOT / "core" / "methodology"),
+            bench_work=_path("LCQ_BENCH_DIR", Path("/tmp/lcq-bench")),
         )
 
     # --- locks: one writer at a time (core/locking.py) ---------------------------------
@@ -203,6 +207,12 @@ class Layout:
         return self.home / "trials"
 
     # --- operations ------------------------------------------------------------------------
+
+    @property
+    def bench_results(self) -> Path:
+        """`make bench` results, one JSON file per run and `latest.json`; committed, so not in
+        HOME_ENTRIES (`make clean` keeps them)."""
+        return self.home / "bench"
 
     @property
     def purge_log(self) -> Path:
