@@ -47,9 +47,15 @@ class Installation:
 
 
 def child_step(name: str, conf: dict) -> dict:
-    """One step of an evaluation, in the installation of this process's environment."""
+    """One step of an evaluation, in the installation of this process's environment; a step
+    that runs per source runs here for every source received, one after the other (under
+    Airflow they are tasks side by side)."""
     settings = Settings.from_env()
-    return steps.run_step(name, steps.EvaluationRequest.from_conf(conf, settings), settings)
+    req = steps.EvaluationRequest.from_conf(conf, settings)
+    if not dict((s.name, s.per_source) for s in steps.STEPS)[name]:
+        return steps.run_step(name, req, settings)
+    sources = steps.received_sources(req, settings)
+    return {source: steps.run_step(name, req, settings, source) for source in sources}
 
 
 def child_ingest(up_to: str) -> dict:
@@ -67,7 +73,7 @@ def step_calls(req: steps.EvaluationRequest) -> list[tuple[str, str, dict]]:
     """(label, child target, arguments) of each step of STEPS, in order: the one place that
     knows how a step is called. A step that takes more than its name (a source, say) is
     adapted here."""
-    return [(entry[0], f"{__name__}:child_step", {"name": entry[0], "conf": req.to_conf()}) for entry in steps.STEPS]
+    return [(step.name, f"{__name__}:child_step", {"name": step.name, "conf": req.to_conf()}) for step in steps.STEPS]
 
 
 def run_steps(inst: Installation, req: steps.EvaluationRequest, tag: str, quiet: bool = False) -> dict:

@@ -106,6 +106,12 @@ def step_standardise(req: EvaluationRequest, settings: Settings, source: str) ->
     return {"source": source, **{k: v for k, v in counts.items() if k != "landing_problems"}}
 
 
+def received_sources(req: EvaluationRequest, settings: Settings) -> list[str]:
+    """The sources `receive` found deliveries of, for the run of `req` (after it ran)."""
+    folder = req.work_dir(req.workspace(settings)) / INGEST_FOLDER
+    return list(read_json(folder / RECEIVED_FILE)["files_by_source"])
+
+
 def step_reconcile(req: EvaluationRequest, settings: Settings) -> dict:
     """Reconcile: every file received was ingested and every row read is loaded or set aside;
     one summary of the whole ingest."""
