@@ -55,6 +55,7 @@ HOME_ENTRIES = (
     "warehouse.build.json",
     "ingest.lock",
     "locks",
+    "seen",
     "runs",
     "evaluations",
     "published",
@@ -144,6 +145,11 @@ class Layout:
     def archive_current(self, source: str, dt: date, safe_name: str) -> Path:
         """The receipt of the version of a file name now in effect."""
         return self.archive_day(source, dt) / ARCHIVE_CURRENT_DIR / f"{safe_name}.json"
+
+    def landing_seen(self, source: str, dt: date, safe_name: str) -> Path:
+        """What a landing file looked like when last read (size, times, inode) and its SHA-256:
+        a cache that spares reading it again, not a record (the receipts are)."""
+        return self.home / "seen" / source / dt_folder(dt) / f"{safe_name}.json"
 
     @property
     def archive_encrypted_marker(self) -> Path:

@@ -28,7 +28,7 @@ from live_commerce_quality.core.contract import (
     standardised_schema,
 )
 from live_commerce_quality.core.duck import DuckDBBounds
-from live_commerce_quality.core.io import sha256_file, write_parquet
+from live_commerce_quality.core.io import read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import archive
 from live_commerce_quality.ingest.deliveries import Delivery, declared_encoding, file_format, label, safe_name
@@ -242,13 +242,10 @@ def _pseudonyms(values: pl.Series, key: bytes, duck_config: dict) -> pl.Series:
     return pseudonymise(values, key, duck_config)
 
 
-# In the current receipt: the landing file's size, modification and change times and inode
-# when it was received. A file that still has them is the same file (as git and rsync judge):
-# a nightly run does not read its bytes again. Any rewrite, copy or touch changes them.
-LANDING_STAT = "landing_stat"
-
-
 def landing_stat(path: Path) -> list[int]:
+    """A landing file's size, modification and change times and inode. A file that still has
+    those it had when read is the same file (as git and rsync judge): a nightly run does not
+    read its bytes again (layout.landing_seen). Any rewrite, copy or touch changes them."""
     st = path.stat()
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
@@ -403,16 +400,23 @@ def ingest_file(
     clock = _Clock(d.label)
     current = archive.read_current(settings, d.source, d.dt, safe)
     std_path = settings.standardised_file(d.source, d.dt, safe)
-    seen = landing_stat(d.path)
-    if current is not None and current.get(LANDING_STAT) == seen and _in_effect(current, d, None, std_path):
-        # the file is as it was when received (size, times, inode): its bytes are not read again
-        log.debug("%s: unchanged (as received: sha256 %s)", d.label, current["file_sha256"][:12])
+    seen_file = settings.landing_seen(d.source, d.dt, safe)
+    seen = {"stat": landing_stat(d.path)}
+    cached = read_json(seen_file) if seen_file.exists() else {}
+    if (
+        current is not None
+        and cached.get("stat") == seen["stat"]
+        and _in_effect(current, d, cached["sha256"], std_path)
+    ):
+        # the file is as it was when last read (size, times, inode): its bytes are not read again
+        log.debug("%s: unchanged (as when read: sha256 %s)", d.label, cached["sha256"][:12])
         return FileResult.from_receipt(current, action="unchanged")
     sha, size = sha256_file(d.path)
     clock.lap("sha256")
+    seen["sha256"] = sha
     if current is not None and _in_effect(current, d, sha, std_path):
         log.debug("%s: unchanged (sha256 %s already in effect)", d.label, sha[:12])
-        archive.write_current(settings, safe, {**current, LANDING_STAT: seen}, current.get("history", []))
+        write_json(seen_file, seen)
         return FileResult.from_receipt(current, action="unchanged")
 
     changed: str | None = None
@@ -436,7 +440,8 @@ def ingest_file(
     archive.write_version_receipt(settings, receipt, archived)
     history = list(current.get("history", [])) if current else []
     history.append(sha)
-    archive.write_current(settings, safe, {**receipt, LANDING_STAT: seen}, history)
+    archive.write_current(settings, safe, receipt, history)
+    write_json(seen_file, seen)
     return result
 
 
