@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from live_commerce_quality.core.layout import MOVED_BY_ENVIRONMENT
 from live_commerce_quality.core.settings import Settings
 
 # Every variable that moves a piece of the installation or supplies a secret: a test starts with none.
 LCQ_VARS = (
-    "LCQ_LANDING",
-    "LCQ_ARCHIVE",
-    "LCQ_STANDARDISED",
-    "LCQ_QUARANTINE",
-    "LCQ_WAREHOUSE",
-    "LCQ_EVALUATIONS",
+    *MOVED_BY_ENVIRONMENT,
     "LCQ_PSEUDONYM_KEY",
     "LCQ_ARCHIVE_KEY",
     "LCQ_SIGNING_KEY",

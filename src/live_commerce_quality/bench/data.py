@@ -17,19 +17,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from live_commerce_quality.bench import measure
-from live_commerce_quality.core.layout import DT_FOLDER
+from live_commerce_quality.core.layout import DT_FOLDER, MOVED_BY_ENVIRONMENT
 from live_commerce_quality.core.periods import Period
 from live_commerce_quality.core.settings import Settings
 
 COMPLETE = ".complete"
 # Variables that would move a piece of a bench installation out of its LCQ_HOME.
 PATH_VARIABLES = (
-    "LCQ_LANDING",
-    "LCQ_ARCHIVE",
-    "LCQ_STANDARDISED",
-    "LCQ_QUARANTINE",
-    "LCQ_WAREHOUSE",
-    "LCQ_EVALUATIONS",
+    *MOVED_BY_ENVIRONMENT,
     "AIRFLOW_HOME",
     # an installed product's processes read and write Python's bytecode caches; without them
     # every process compiles what it imports (great_expectations alone: about 10 s)

@@ -44,6 +44,16 @@ DT_FOLDER = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 
 # What `make clean` removes: everything under LCQ_HOME that the product writes (not the demo landing's
 # README). Kept here so the Makefile, data/README.md and this module cannot disagree (tests/unit/test_layout.py).
+# The variables that move a piece of the installation out of LCQ_HOME (Layout.from_env).
+MOVED_BY_ENVIRONMENT = (
+    "LCQ_LANDING",
+    "LCQ_ARCHIVE",
+    "LCQ_STANDARDISED",
+    "LCQ_QUARANTINE",
+    "LCQ_WAREHOUSE",
+    "LCQ_EVALUATIONS",
+)
+
 HOME_ENTRIES = (
     "landing",
     "archive",
