@@ -19,7 +19,7 @@ import pytest
 
 from live_commerce_quality.core import methodology
 from live_commerce_quality.core.settings import Settings
-from live_commerce_quality.transform.dbt import MARTS
+from live_commerce_quality.transform.marts import MARTS
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@
         'complaint_within_days': 7, 'positive_review_min_rating': 4,
         'quality_return_reasons': ['quality']}[name]) }}
 {%- endmacro %}
-{% macro epoch_seconds(ts) -%} epoch_us({{ ts }}) / 1000000.0 {%- endmacro %}
-{% macro exact_median(expr) -%} quantile_cont({{ expr }}, 0.5) {%- endmacro %}
+{% macro epoch_micros(ts) -%} epoch_us({{ ts }}) {%- endmacro %}
+{% macro exact_median(expr) -%} {{ default__exact_median(expr) }} {%- endmacro %}
 {% macro is_blank(expr) -%} coalesce(trim({{ expr }}) = '', true) {%- endmacro %}
 {% macro indicator_scales() -%} {{ return({'PRE-2': 1, 'IN-1': 100}) }} {%- endmacro %}

@@ -59,7 +59,7 @@ member_counts as (
         members.subject_kind,
         members.subject_id,
         count(*) as members_evaluated,
-        sum(case when members.is_verified then 1 else 0 end) as members_verified,
+        count(case when members.is_verified then 1 end) as members_verified,
         count(vetoed_members.member_id) as members_vetoed
     from members
     left join vetoed_members

@@ -14,8 +14,8 @@ final as (
         concat(platform, '|', cast(cast({{ dbt.date_trunc('month', 'paid_at') }} as date) as {{ dbt.type_string() }})) as scope_key,
         platform,
         cast({{ dbt.date_trunc('month', 'paid_at') }} as date) as paid_month,
-        sum(case when session_id is not null then 1 else 0 end) as orders_in_scope,
-        sum(case when session_id is null then 1 else 0 end) as orders_out_of_scope
+        count(case when session_id is not null then 1 end) as orders_in_scope,
+        count(case when session_id is null then 1 end) as orders_out_of_scope
     from orders
     group by 1, 2, 3
 

@@ -10,7 +10,8 @@ nothing creates a folder: the writers do, when they write.
     <home>/standardised/<source>/dt=<day>/<f>.parquet  rows that passed the contract
     <home>/quarantine/<source>/dt=<day>/<f>.parquet    rows set aside, with line and reason
     <home>/warehouse.duckdb (+ .lock)                the dbt warehouse, one writer at a time
-    <home>/runs/<period>_as-of-<C>_m<v>/             one evaluation's work folder
+    <home>/runs/<period>_as-of-<C>_m<v>/             one evaluation's work folder (a Spark
+                                                     build's tables under its spark_warehouse/)
     <home>/evaluations/<period>/<status>-<C>[-m<v>]/ evaluation folders
     <home>/published/…                               publications, index.json, latest links
     <home>/acceptances/, purge_log/, secrets/, logs/, airflow/, ingest.lock
@@ -216,6 +217,17 @@ class Layout:
     def duckdb_spill(self) -> Path:
         """Where DuckDB spills past its memory limit (core/duck.py)."""
         return self.home / "tmp" / "duckdb"
+
+    @property
+    def spark_local(self) -> Path:
+        """Spark's scratch folder (shuffle and spill files; core/engines.py)."""
+        return self.home / "tmp" / "spark"
+
+    @staticmethod
+    def spark_warehouse(work: Path) -> Path:
+        """A Spark build's tables, as Parquet, in the run's own work folder: each build starts from
+        an empty folder and no two runs share one, so Spark runs need no warehouse lock."""
+        return work / "spark_warehouse"
 
     @property
     def trials(self) -> Path:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -181,9 +182,20 @@ def encrypt_plaintext_originals(settings: Settings, key: ArchiveKey) -> int:
     return done
 
 
+# A version's receipt.json is read, changed and written again; the files of a source are ingested
+# side by side in threads (the source lock keeps other processes out), and the same bytes under
+# two names share one receipt, so its updates take turns.
+_RECEIPT_UPDATE = threading.Lock()
+
+
 def write_version_receipt(settings: Settings, receipt: dict[str, Any], archived: dict[str, Any] | None) -> None:
     """Add this name's receipt beside the archived bytes, unless it is already there
     (`archived`: the archive entry of an original archived by this run, if any)."""
+    with _RECEIPT_UPDATE:
+        _add_version_receipt(settings, receipt, archived)
+
+
+def _add_version_receipt(settings: Settings, receipt: dict[str, Any], archived: dict[str, Any] | None) -> None:
     d = settings.archive_version(receipt["source"], date.fromisoformat(receipt["dt"]), receipt["file_sha256"])
     path = d / ARCHIVE_RECEIPT_FILE
     existing: dict[str, Any] = {}

@@ -23,7 +23,7 @@ from live_commerce_quality.core.subjects import SubjectRef
 from live_commerce_quality.core.text import text_table
 from live_commerce_quality.ops.retention import purged_checksums
 from live_commerce_quality.publish.evidence import LINEAGE_COLUMNS, LINEAGE_FILE
-from live_commerce_quality.transform.dbt import LINEAGE_MART
+from live_commerce_quality.transform.marts import LINEAGE_MART
 
 
 class LineageError(LookupError):

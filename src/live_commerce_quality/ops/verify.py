@@ -33,6 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from live_commerce_quality.core import crypto, signing
+from live_commerce_quality.core.engines import DEFAULT_ENGINE
 from live_commerce_quality.core.io import read_json, sha256_file, write_json
 from live_commerce_quality.core.layout import dt_folder
 from live_commerce_quality.core.settings import Settings
@@ -179,7 +180,7 @@ def _recompute(settings: Settings, folder: Path, manifest: dict, root: Path, res
     try:
         run_evaluation(
             scratch.landing, manifest["period"], manifest["cutoff"], out, scratch, version,
-            version=int(manifest.get("version") or 1),
+            version=int(manifest.get("version") or 1), engine=manifest.get("engine") or DEFAULT_ENGINE,
         )  # fmt: skip
     except EvaluationError as exc:  # an evaluation that says why it failed still writes its folder
         result.notes.append(f"the recomputation ended with: {exc}")

@@ -16,7 +16,7 @@ from live_commerce_quality.core.io import read_json, sha256_file, write_json, wr
 from live_commerce_quality.core.layout import PROJECT_ROOT
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import load_receipts
-from live_commerce_quality.transform.dbt import LINEAGE_MART
+from live_commerce_quality.transform.marts import LINEAGE_MART
 
 LINEAGE_FILE = Path("evidence") / "lineage.parquet"  # evidence/lineage.parquet of every evaluation folder
 PREVIOUS_FILE = "previous.json"  # in the work folder: the previous period's evaluation grading used
@@ -106,6 +106,8 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
         "methodology_version": m.version,
         "methodology_sha256": m.content_hash,
         "code_version": code_version(),
+        # the engine the dbt models ran on: DuckDB and Spark give the same values to the cell
+        "engine": req.engine,
         "contract_version": CONTRACT_VERSION,
         "inputs": files,
         "rejected_files": [

@@ -10,14 +10,19 @@ not pay) and quietly:
   each ephemeral context's temporary docs folder);
 - every context is created with progress bars off (`ProgressBarsConfig`), so no tqdm
   "Calculating Metrics" bars are written to stderr;
-- Python warnings raised inside GX calls are not shown.
+- Python warnings raised inside GX calls are not shown;
+- pyspark (installed for the Spark engine) is hidden from the import: GX imports it whenever it
+  is installed, which costs seconds and, in a `python -c` process, ends the process (pyspark
+  takes it for a doctest run). The gate runs on pandas frames and never needs it.
 GX 1.24 sends no usage statistics and does not use structlog; nothing else to silence.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import warnings
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,12 +43,25 @@ def quiet_gx_logging() -> None:
             logger.setLevel(logging.WARNING)
 
 
+@contextmanager
+def _without_pyspark():
+    """`import pyspark` fails inside (unless this process already imported it)."""
+    hidden = "pyspark" not in sys.modules
+    if hidden:
+        sys.modules["pyspark"] = None  # type: ignore[assignment]  # the import system's "not found"
+    try:
+        yield
+    finally:
+        if hidden:
+            del sys.modules["pyspark"]
+
+
 def import_gx() -> tuple[Any, Any, Any]:
     """(great_expectations, great_expectations.expectations, ProgressBarsConfig), imported quietly."""
     global _gx_modules
     quiet_gx_logging()
     if _gx_modules is None:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _without_pyspark():
             warnings.simplefilter("ignore")
             import great_expectations as gx
             import great_expectations.expectations as gxe

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.engines import DEFAULT_ENGINE, check_engine
 from live_commerce_quality.core.io import sha256_bytes
 from live_commerce_quality.core.periods import Period, PeriodError, as_of_instant, parse_day
 from live_commerce_quality.core.settings import Settings
@@ -34,11 +35,14 @@ class EvaluationRequest:
     # publication it makes (restatement.json, the index), never in the evaluation folder
     requested_by: str | None = None
     reason: str | None = None
+    # the engine the dbt models run on (core/engines.py); named in the evaluation's manifest
+    engine: str = DEFAULT_ENGINE
 
     def __post_init__(self):
         try:
             Period.parse(self.period)
-        except PeriodError as exc:
+            object.__setattr__(self, "engine", check_engine(self.engine))
+        except (PeriodError, ValueError) as exc:
             raise EvaluationError(str(exc)) from None
         if self.as_of < self.period_start:
             raise EvaluationError(f"cutoff {self.as_of} is before the period {self.period} starts")
@@ -112,6 +116,7 @@ class EvaluationRequest:
             "version": self.version,
             "requested_by": self.requested_by,
             "reason": self.reason,
+            "engine": self.engine,
         }
 
     @classmethod
@@ -134,6 +139,7 @@ class EvaluationRequest:
             version=int(conf["version"]) if conf.get("version") else None,
             requested_by=conf.get("requested_by") or None,
             reason=(conf.get("reason") or "").strip() or None,
+            engine=conf.get("engine") or DEFAULT_ENGINE,
         )
 
     @property

@@ -14,6 +14,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -22,6 +23,7 @@ import polars as pl
 
 from live_commerce_quality import ingest, quality
 from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.engines import DEFAULT_ENGINE, SINGLE_WRITER
 from live_commerce_quality.core.folders import replace_folder
 from live_commerce_quality.core.io import json_inline, read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.locking import exclusive
@@ -33,13 +35,8 @@ from live_commerce_quality.publish.quality_page import write_data_quality_page
 from live_commerce_quality.publish.report import write_report
 from live_commerce_quality.publish.tables import write_csvs, write_workbook
 from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
-from live_commerce_quality.transform.dbt import (
-    DbtError,
-    build_warehouse,
-    ensure_source_schemas,
-    evaluation_vars,
-    export_marts,
-)
+from live_commerce_quality.transform.dbt import DbtError, build_warehouse, ensure_source_schemas, evaluation_vars
+from live_commerce_quality.transform.marts import export_marts
 
 __all__ = [
     "STEPS",
@@ -144,23 +141,26 @@ def step_gate_extracts(req: EvaluationRequest, settings: Settings) -> dict:
 
 
 def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
-    """Build the dbt models as of the cutoff and export the marts for the later steps.
+    """Build the dbt models as of the cutoff on the run's engine and export the marts for the
+    later steps.
 
-    The warehouse has one writer at a time; the marts are copied out under the same lock so
-    a later run cannot change them between this step and grading.
+    DuckDB's warehouse has one writer at a time; the marts are copied out under the same lock
+    so a later run cannot change them between this step and grading. A Spark build writes
+    under the run's own folder and needs no lock.
     """
     m = _methodology(req, settings)
     work = req.work_dir(settings)
     ensure_source_schemas(settings)
     dbt_vars = evaluation_vars(req.period_start, req.period_end, req.as_of, req.as_of_instant, m)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive(settings.warehouse_lock, "warehouse") as lock:
+    single_writer = req.engine in SINGLE_WRITER
+    with exclusive(settings.warehouse_lock, "warehouse") if single_writer else nullcontext() as lock:
         try:
-            built = build_warehouse(settings, work, dbt_vars, lock)
+            built = build_warehouse(settings, work, dbt_vars, lock, engine=req.engine)
         except DbtError as exc:
             raise EvaluationError(str(exc)) from None
-        rows = export_marts(settings, work / "marts")
-    return {"marts": str(work / "marts"), "rows": rows, **built}
+        rows = export_marts(settings, work, engine=req.engine)
+    return {"engine": req.engine, "marts": str(work / "marts"), "rows": rows, **built}
 
 
 def step_gate_marts(req: EvaluationRequest, settings: Settings) -> dict:
@@ -321,6 +321,7 @@ def run_evaluation(
     methodology: str = methodology_mod.DEFAULT_VERSION,
     publish: bool = False,
     version: int | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> Path:
     """All steps in this process; returns the evaluation folder."""
     settings = settings or Settings.from_env()
@@ -332,6 +333,7 @@ def run_evaluation(
         methodology=methodology,
         publish=publish,
         version=version,
+        engine=engine,
     )
     results: dict[str, dict] = {}
     for step in STEPS:

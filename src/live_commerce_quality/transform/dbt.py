@@ -1,8 +1,9 @@
-"""Running the dbt project and handing its marts on.
+"""Running the dbt project on an engine (core/engines.py: DuckDB by default, or Spark).
 
-dbt runs in its own process (one writer, clean adapter state, its log in the work folder);
-the marts Python reads are exported to Parquet under the same warehouse lock, so a later run
-cannot change them between the transform and grading.
+dbt runs in its own process (one writer, clean adapter state, its log in the work folder),
+with `--target <engine>`. On DuckDB the warehouse is one file of the installation, built by one
+run at a time (the caller holds its lock); on Spark each build writes its tables under the run's
+own folder, from empty. transform/marts.py hands the marts on to grading.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -19,24 +21,14 @@ from typing import IO
 
 import polars as pl
 
-from live_commerce_quality.core import duck
 from live_commerce_quality.core.contract import SOURCES, standardised_schema
 from live_commerce_quality.core.duck import DuckDBBounds
+from live_commerce_quality.core.engines import DEFAULT_ENGINE, DUCKDB, SparkBounds
 from live_commerce_quality.core.io import read_json, write_json, write_parquet
 from live_commerce_quality.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# The marts Python reads (dbt_project/models/marts, each with an enforced contract).
-MARTS = (
-    "dim_subjects",
-    "fct_subject_indicators",
-    "fct_veto_findings",
-    "fct_rows_set_aside",
-    "fct_order_scope",
-    "fct_indicator_lineage",
-)
-LINEAGE_MART = "fct_indicator_lineage"
 RUN_RESULTS = "run_results.json"  # dbt's record of an invocation, in its target path
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -62,8 +54,16 @@ def evaluation_vars(period_start: date, period_end: date, cutoff: date, as_of_in
     }
 
 
-def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, lock: IO[str] | None = None) -> str:
-    """Run `dbt <args>` on the project; returns the end of its output (no colour codes).
+def run_dbt(
+    args: list[str],
+    settings: Settings,
+    work: Path,
+    dbt_vars: dict,
+    lock: IO[str] | None = None,
+    engine: str = DEFAULT_ENGINE,
+) -> str:
+    """Run `dbt <args>` on the project with the engine's target; returns the end of its output
+    (no colour codes).
 
     `lock`, the held warehouse lock, is handed to dbt: were this process killed, dbt would
     go on writing the warehouse, and the lock must keep other runs out until dbt ends too.
@@ -72,12 +72,13 @@ def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, loc
     env = {
         **os.environ,
         **DuckDBBounds.of(settings).environment(),
+        **SparkBounds.of(settings).environment(settings.spark_warehouse(work)),
         "LCQ_WAREHOUSE": str(settings.warehouse),
         "LCQ_STANDARDISED": str(settings.standardised),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     cmd = [
-        str(dbt), *args, "--no-use-colors",
+        str(dbt), *args, "--no-use-colors", "--target", engine,
         "--project-dir", str(settings.dbt_project),
         "--profiles-dir", str(settings.dbt_project),
         "--target-path", str(work / "dbt_target"),
@@ -105,11 +106,19 @@ def run_dbt(args: list[str], settings: Settings, work: Path, dbt_vars: dict, loc
     return tail
 
 
-def build_warehouse(settings: Settings, work: Path, dbt_vars: dict, lock: IO[str]) -> dict:
-    """Build the models for one run (the warehouse lock held). When the warehouse's last build
-    was this run's, with the same vars, and it failed, only what failed and what depends on it
-    is built again (`dbt retry`): a failed model is retried alone, e.g. after a fix or when an
-    Airflow task is cleared. Returns the build's summary, `retried` saying which it was."""
+def build_warehouse(
+    settings: Settings, work: Path, dbt_vars: dict, lock: IO[str] | None, engine: str = DEFAULT_ENGINE
+) -> dict:
+    """Build the models for one run: on DuckDB the warehouse lock held, on Spark from an empty
+    folder of the run's (`lock` None). When DuckDB's last build was this run's, with the same
+    vars, and it failed, only what failed and what depends on it is built again (`dbt retry`):
+    a failed model is retried alone, e.g. after a fix or when an Airflow task is cleared. A Spark
+    build is always whole (its catalog lived in the failed dbt process). Returns the build's
+    summary, `retried` saying which it was."""
+    if engine != DUCKDB:
+        shutil.rmtree(settings.spark_warehouse(work), ignore_errors=True)
+        run_dbt(list(BUILD_ARGS), settings, work, dbt_vars, engine=engine)
+        return {"retried": False, **build_summary(work)}
     record = settings.warehouse_build
     mine = {"work": str(work), "vars": dbt_vars}
     last = read_json(record) if record.exists() else {}
@@ -163,21 +172,6 @@ def ensure_source_schemas(settings: Settings) -> None:
         path = settings.source_schema_file(source)
         if not path.exists():
             write_parquet(pl.DataFrame(schema=standardised_schema(source)), path)
-
-
-def export_marts(settings: Settings, dest: Path) -> dict[str, int]:
-    """Copy each mart out of the warehouse into `dest/<mart>.parquet`; returns rows per mart."""
-    dest.mkdir(parents=True, exist_ok=True)
-    rows = {}
-    con = duck.connect(settings, settings.warehouse, read_only=True)
-    try:
-        for mart in MARTS:
-            frame = con.sql(f"select * from main.{mart}").pl()
-            write_parquet(frame, dest / f"{mart}.parquet")
-            rows[mart] = frame.height
-    finally:
-        con.close()
-    return rows
 
 
 def build_docs(settings: Settings, dbt_vars: dict) -> Path:

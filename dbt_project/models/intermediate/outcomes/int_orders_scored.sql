@@ -76,10 +76,10 @@ outcomes as (
         case
             when {{ known_by_cutoff('orders_of_period.shipped_at') }}
                 and {{ known_by_cutoff('orders_of_period.delivered_at') }}
-                then (
-                    {{ epoch_seconds('orders_of_period.delivered_at') }}
-                    - {{ epoch_seconds('orders_of_period.shipped_at') }}
-                ) / 3600.0
+                then cast(
+                    {{ epoch_micros('orders_of_period.delivered_at') }}
+                    - {{ epoch_micros('orders_of_period.shipped_at') }} as double
+                ) / cast(3600000000 as double)
         end as delivery_hours,
         quality_cases.order_id is not null as has_quality_case,
 
