@@ -14,6 +14,7 @@ import click
 import polars as pl
 
 from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.engines import ENGINES
 from live_commerce_quality.core.io import json_text
 from live_commerce_quality.core.locking import LockTimeout
 from live_commerce_quality.core.periods import Period, PeriodError, month_range, today_cst
@@ -74,13 +75,21 @@ def generate(scale: float, months: str, seed: int, out: Path, fmt: str, bad_shar
     click.echo(json_text(summary), nl=False)
 
 
+def engine_option(command):
+    """--engine: where the dbt models run (core/engines.py); the installation's LCQ_ENGINE when not given."""
+    return click.option(
+        "--engine", type=click.Choice(ENGINES), help="engine of the dbt models; default: LCQ_ENGINE, else duckdb"
+    )(command)
+
+
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True)
 @click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
 @click.option("--as-of", "as_of", required=True, help="cutoff YYYY-MM-DD")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="evaluation folder to write")
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
-def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str) -> None:
+@engine_option
+def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str, engine: str | None) -> None:
     """Evaluate PERIOD as of a cutoff through the Airflow DAG and write the evaluation folder."""
     folder = run_dag(
         {
@@ -90,6 +99,7 @@ def evaluate(landing: Path, period: str, as_of: str, out: Path, methodology: str
             "out": str(out.resolve()),
             "methodology": methodology,
             "publish": False,
+            "engine": engine,
         }
     )
     _print_outcome(folder)
@@ -177,7 +187,10 @@ def accept_inputs(period: str, as_of: str, reason: str) -> None:
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
 @click.option("--accept", "accept_reason", help="accept rejected input files, with this reason, and publish")
 @click.option("--reason", help="why you ask for this publication (kept in restatement.json and the index)")
-def publish(period: str, as_of: str | None, methodology: str, accept_reason: str | None, reason: str | None) -> None:
+@engine_option
+def publish(
+    period: str, as_of: str | None, methodology: str, accept_reason: str | None, reason: str | None, engine: str | None
+) -> None:
     """Evaluate PERIOD from the installation's landing folder and publish it (e.g. after accept-inputs).
 
     A publication held by rejected input files exits non-zero with the reason, unless --accept says why
@@ -188,6 +201,7 @@ def publish(period: str, as_of: str | None, methodology: str, accept_reason: str
     if accept_reason:
         record_acceptance(settings, period, cutoff, accept_reason, getpass.getuser())
     conf = {"landing": str(settings.landing), "period": period, "as_of": cutoff, "methodology": methodology}
+    conf["engine"] = engine
     asked = {"reason": reason, "requested_by": getpass.getuser()} if reason else {}
     _print_outcome(run_dag({**conf, "publish": True, **asked}))
 
@@ -196,7 +210,8 @@ def publish(period: str, as_of: str | None, methodology: str, accept_reason: str
 @click.option("--from", "first", required=True, help="first month YYYY-MM")
 @click.option("--to", "last", required=True, help="last month YYYY-MM")
 @click.option("--methodology", default="1", show_default=True, help="methodology version")
-def backfill(first: str, last: str, methodology: str) -> None:
+@engine_option
+def backfill(first: str, last: str, methodology: str, engine: str | None) -> None:
     """Evaluate and publish each month from --from to --to as it was known at its final cutoff.
 
     Running it again changes nothing: a month already published with the same content is left as it is.
@@ -213,6 +228,7 @@ def backfill(first: str, last: str, methodology: str) -> None:
             click.echo(f"{p.name}: final cutoff {cutoff} has not passed; skipped")
             continue
         conf = {"landing": str(settings.landing), "period": p.name, "as_of": cutoff, "methodology": methodology}
+        conf["engine"] = engine
         try:
             run_dag({**conf, "publish": True})
         except click.ClickException as exc:

@@ -37,12 +37,18 @@ def test_steps_in_order_and_one_writer(dagbag, dag_id):
         "receive", "standardise", "reconcile", "gate_extracts", "transform", "gate_marts", "grade", "assemble",
         "publish",
     ]  # fmt: skip
-    assert sorted(dag.task_ids) == sorted(order)
-    for upstream, downstream in itertools.pairwise(order):
+    # the transform runs on the run's engine: a choice, then one task per engine
+    tasks = [*order[:4], "engine", "transform|transform_spark", *order[5:]]
+    assert sorted(dag.task_ids) == sorted(t for names in tasks for t in names.split("|"))
+    for upstream, downstream in itertools.pairwise(tasks):
         extra = {"receive"} if downstream == "reconcile" else set()  # it runs when receive found nothing
-        assert dag.get_task(downstream).upstream_task_ids == {upstream} | extra
+        for task_id in downstream.split("|"):
+            assert dag.get_task(task_id).upstream_task_ids == set(upstream.split("|")) | extra
     assert dag.max_active_runs == 1
+    # one DuckDB writer at a time; Spark builds under each run's own folder and takes no slot
     assert dag.get_task("transform").pool == "lcq_warehouse"
+    assert dag.get_task("transform_spark").pool == "default_pool"
+    assert dag.get_task("gate_marts").trigger_rule == "none_failed_min_one_success"
     # a task per source, mapped over what `receive` found; the next step runs when none failed
     standardise = dag.get_task("standardise")
     assert standardise.op_kwargs_expand_input.value["source"].operator.task_id == "receive"

@@ -6,6 +6,8 @@ started by dbt-spark's session mode inside dbt's process (Java 17), writing each
 as Parquet under the run's own folder; on a cluster the same models run through a Thrift
 server or a Databricks / EMR profile (README, "Scale out").
 
+    LCQ_ENGINE                default duckdb (the installation's engine; a run's own choice wins:
+                              `lcq evaluate --engine`, the DAGs' `engine` param)
     LCQ_SPARK_DRIVER_MEMORY   default 3g    (the local Spark's JVM heap: driver and executors)
     LCQ_SPARK_CORES           default: the machine's cores
     scratch folder            <LCQ_HOME>/tmp/spark (core/layout.py)
@@ -23,6 +25,7 @@ DUCKDB = "duckdb"
 SPARK = "spark"
 ENGINES = (DUCKDB, SPARK)  # each is a target in dbt_project/profiles.yml
 DEFAULT_ENGINE = DUCKDB
+ENGINE_ENV = "LCQ_ENGINE"
 # Engines where one process at a time may write the warehouse (a lock, an Airflow pool slot).
 SINGLE_WRITER = (DUCKDB,)
 
@@ -32,8 +35,9 @@ DEFAULT_DRIVER_MEMORY = "3g"
 
 
 def check_engine(name: str | None) -> str:
-    """The engine named, or the default for none; a clear error for an unknown name."""
-    engine = (name or DEFAULT_ENGINE).strip().lower()
+    """The engine named, or the installation's (LCQ_ENGINE, else DuckDB) for none; a clear error
+    for an unknown name."""
+    engine = (name or os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE).strip().lower()
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {name!r}: one of {', '.join(ENGINES)}")
     return engine

@@ -17,6 +17,7 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from live_commerce_quality.core import methodology
+from live_commerce_quality.core.engines import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, SINGLE_WRITER
 from live_commerce_quality.core.periods import CST_ZONE_NAME
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.request import EvaluationRequest
@@ -44,13 +45,18 @@ PARAMS = {
     "publish": Param(True, type="boolean", description="publish under published/ (scheduled runs do)"),
     "reason": Param(None, type=["null", "string"], description="why a person asks for this run (restatement.json)"),
     "requested_by": Param(None, type=["null", "string"], description="who asks (kept with the reason)"),
-}
+    "engine": Param(
+        None, type=["null", "string"], enum=[None, *ENGINES],
+        description="engine of the dbt models; default: the Variable or environment LCQ_ENGINE, else duckdb",
+    ),
+}  # fmt: skip
 
 
 def current_request(mode: str):
     context = get_current_context()
     settings = Settings.from_env()
     conf = dict(context["params"])
+    conf["engine"] = conf.get("engine") or _variable(ENGINE_ENV)
     if not conf.get("period") or not conf.get("as_of"):
         logical = context.get("logical_date") or pendulum.now("UTC")
         run_day = logical.in_timezone(CST).date()
@@ -69,6 +75,18 @@ def current_request(mode: str):
     return EvaluationRequest.from_conf(conf, settings), settings
 
 
+def _variable(name: str) -> str | None:
+    """The environment's value of `name`, else the Airflow Variable of that name, else None."""
+    if os.environ.get(name):
+        return os.environ[name]
+    from airflow.sdk import Variable
+
+    try:
+        return Variable.get(name, default=None)
+    except Exception:  # no metadata DB reachable: the environment or the default applies
+        return None
+
+
 # Secrets the ingest reads from the environment; an Airflow Variable of the same name may supply them.
 SECRET_VARIABLES = ("LCQ_PSEUDONYM_KEY", "LCQ_ARCHIVE_KEY", "LCQ_SIGNING_KEY")
 
@@ -76,16 +94,8 @@ SECRET_VARIABLES = ("LCQ_PSEUDONYM_KEY", "LCQ_ARCHIVE_KEY", "LCQ_SIGNING_KEY")
 def _secrets_from_variables() -> None:
     """Copy each secret from its Airflow Variable into the environment, unless already set there.
     Without either, the ingest falls back (demo pseudonym key, installation archive key) and warns."""
-    missing = [name for name in SECRET_VARIABLES if not os.environ.get(name)]
-    if not missing:
-        return
-    from airflow.sdk import Variable
-
-    for name in missing:
-        try:
-            value = Variable.get(name, default=None)
-        except Exception:  # no metadata DB reachable: the environment or the fallback applies
-            value = None
+    for name in SECRET_VARIABLES:
+        value = _variable(name)
         if value:
             os.environ[name] = value
 
@@ -109,7 +119,8 @@ def _step_task(step: StepSpec, mode: str, previous, mapped_over=None):
     """The step's task, after `previous`: mapped over the sources the first step received
     when the step runs per source (a task per source, side by side). The step after the
     mapped one (`mapped_over`: the task the mapping read) runs when none failed and that task
-    succeeded, also when no source had a delivery (nothing mapped)."""
+    succeeded, also when no source had a delivery (nothing mapped); so does the step after a
+    choice of tasks (`previous` a list: the engines' transforms, one of which runs)."""
     options = {
         "task_id": step.name,
         "pool": WAREHOUSE_POOL if step.name in WAREHOUSE_WRITERS else None,
@@ -118,13 +129,47 @@ def _step_task(step: StepSpec, mode: str, previous, mapped_over=None):
     if step.per_source:
         mapped = task(**options, map_index_template="{{ source_name }}")(_step_callable(step, mode))
         return mapped.expand(source=previous)
-    rule = "all_success" if mapped_over is None else "none_failed_min_one_success"
-    this = task(**options, trigger_rule=rule)(_step_callable(step, mode))()
+    if step.name in WAREHOUSE_WRITERS:
+        return _engine_tasks(step, mode, previous, options)
+    joins = mapped_over is not None or isinstance(previous, list)
+    this = task(**options, trigger_rule="none_failed_min_one_success" if joins else "all_success")(
+        _step_callable(step, mode)
+    )()
     if previous is not None:
         previous >> this
     if mapped_over is not None:
         mapped_over >> this
     return this
+
+
+def _engine_tasks(step: StepSpec, mode: str, previous, options: dict) -> list:
+    """The step on the run's engine: a choice (task `engine`), then the engine's task. DuckDB's
+    (`transform`) takes the one slot of the warehouse pool, one writer at a time; Spark's
+    (`transform_spark`) takes none: each Spark build writes under its own run's folder and the
+    engine handles its own concurrency."""
+
+    @task.branch(task_id="engine")
+    def engine() -> str:
+        """Which engine builds the models: the run's `engine` param, else LCQ_ENGINE, else duckdb."""
+        req, _ = current_request(mode)
+        return engine_task_id(step, req.engine)
+
+    choice = engine()
+    previous >> choice
+    tasks = []
+    for name in ENGINES:
+        this_options = {**options, "task_id": engine_task_id(step, name)}
+        if name not in SINGLE_WRITER:
+            this_options["pool"] = None
+        this = task(**this_options)(_step_callable(step, mode))()
+        choice >> this
+        tasks.append(this)
+    return tasks
+
+
+def engine_task_id(step: StepSpec, engine: str) -> str:
+    """`transform` on the default engine (DuckDB), `transform_<engine>` on another."""
+    return step.name if engine == DEFAULT_ENGINE else f"{step.name}_{engine}"
 
 
 def build_evaluation_dag(dag_id: str, schedule: str | None, mode: str, doc: str):

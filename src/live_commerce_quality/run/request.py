@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from live_commerce_quality.core import methodology as methodology_mod
-from live_commerce_quality.core.engines import DEFAULT_ENGINE, check_engine
+from live_commerce_quality.core.engines import check_engine
 from live_commerce_quality.core.io import sha256_bytes
 from live_commerce_quality.core.periods import Period, PeriodError, as_of_instant, parse_day
 from live_commerce_quality.core.settings import Settings
@@ -35,8 +35,9 @@ class EvaluationRequest:
     # publication it makes (restatement.json, the index), never in the evaluation folder
     requested_by: str | None = None
     reason: str | None = None
-    # the engine the dbt models run on (core/engines.py); named in the evaluation's manifest
-    engine: str = DEFAULT_ENGINE
+    # the engine the dbt models run on (core/engines.py; None: the installation's); named in the
+    # evaluation's manifest
+    engine: str | None = None
 
     def __post_init__(self):
         try:
@@ -139,7 +140,7 @@ class EvaluationRequest:
             version=int(conf["version"]) if conf.get("version") else None,
             requested_by=conf.get("requested_by") or None,
             reason=(conf.get("reason") or "").strip() or None,
-            engine=conf.get("engine") or DEFAULT_ENGINE,
+            engine=conf.get("engine") or None,
         )
 
     @property

@@ -23,7 +23,7 @@ import polars as pl
 
 from live_commerce_quality import ingest, quality
 from live_commerce_quality.core import methodology as methodology_mod
-from live_commerce_quality.core.engines import DEFAULT_ENGINE, SINGLE_WRITER
+from live_commerce_quality.core.engines import SINGLE_WRITER
 from live_commerce_quality.core.folders import replace_folder
 from live_commerce_quality.core.io import json_inline, read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.locking import exclusive
@@ -321,7 +321,7 @@ def run_evaluation(
     methodology: str = methodology_mod.DEFAULT_VERSION,
     publish: bool = False,
     version: int | None = None,
-    engine: str = DEFAULT_ENGINE,
+    engine: str | None = None,
 ) -> Path:
     """All steps in this process; returns the evaluation folder."""
     settings = settings or Settings.from_env()
