@@ -68,7 +68,5 @@ def test_evaluation_folders_equal_but_for_the_engine(evaluations):
     assert manifests["spark"].pop("engine") == "spark"
     assert manifests["duckdb"] == manifests["spark"]
     sums = {e: f["SHA256SUMS"].decode().splitlines() for e, f in (("duckdb", duck), ("spark", spark))}
-    other_lines = [
-        {line for line in lines if not line.endswith("evidence/manifest.json")} for lines in sums.values()
-    ]
+    other_lines = [{line for line in lines if not line.endswith("evidence/manifest.json")} for lines in sums.values()]
     assert other_lines[0] == other_lines[1] and len(other_lines[0]) == len(duck) - len(ENGINE_NAMED_IN)
