@@ -1,9 +1,11 @@
 """The DAGs under a real Airflow: api-server, scheduler, dag-processor and triggerer started as
-`lcq airflow` starts them, with the LocalExecutor, on PostgreSQL (a fresh database per run) and on
-SQLite. The monthly DAG is triggered through the REST API, as a team would from its tooling, while
-a nightly run goes on; both must succeed with every step a task (the ingest a task per source, side
-by side on PostgreSQL), and the warehouse writers never run at once. `airflow backfill create`
-then re-evaluates March as it was known at its cutoff and changes nothing published."""
+`lcq airflow` starts them, with the LocalExecutor on PostgreSQL (a fresh database per run) and on
+SQLite, and with the CeleryExecutor (the machine's Redis as broker, PostgreSQL, one worker started
+here). The monthly DAG is triggered through the REST API, as a team would from its tooling, while a
+nightly run goes on; both must succeed with every step a task (the ingest a task per source, side
+by side on PostgreSQL), and the warehouse writers never run at once, whatever the executor; the
+CeleryExecutor's publication is the LocalExecutor's. `airflow backfill create` then re-evaluates
+March as it was known at its cutoff and changes nothing published."""
 
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ from live_commerce_quality.core.periods import CST
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.airflow_env import (
     ADMIN_USER,
+    BROKER_ENV,
+    CELERY,
+    EXECUTOR_ENV,
     admin_password,
     airflow_command,
     airflow_env,
@@ -42,9 +47,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PG = "postgresql+psycopg2://postgres@127.0.0.1:5432/{db}"
 
 
-def _postgres_up() -> bool:
+def _listening(port: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
             return True
     except OSError:
         return False
@@ -103,21 +108,29 @@ def _wait(what: str, check, timeout: float, components: dict):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+@pytest.fixture(scope="module", params=["postgresql", "sqlite", "celery"])
 def airflow(request, tmp_path_factory):
-    """A running Airflow for one installation whose landing holds the hand fixture."""
+    """A running Airflow for one installation whose landing holds the hand fixture: the
+    LocalExecutor on PostgreSQL or SQLite, or the CeleryExecutor on PostgreSQL and Redis."""
     tmp = tmp_path_factory.mktemp(f"airflow-{request.param}")
     home = tmp / "home"
     build_hand_landing(home / "landing")
     mp = pytest.MonkeyPatch()
     mp.setenv("LCQ_HOME", str(home))
-    for var in (*LCQ_VARS, "AIRFLOW_HOME", "LCQ_AIRFLOW_DB_URL"):
+    for var in (*LCQ_VARS, "AIRFLOW_HOME", "LCQ_AIRFLOW_DB_URL", EXECUTOR_ENV, BROKER_ENV, "LCQ_ENGINE"):
         mp.delenv(var, raising=False)
     db = None
-    if request.param == "postgresql":
-        if not _postgres_up():
+    if request.param in ("postgresql", "celery"):
+        if not _listening(5432):
             mp.undo()
             pytest.skip("no PostgreSQL on 127.0.0.1:5432 (the SQLite run covers this machine)")
+        if request.param == "celery":
+            if not _listening(6379):
+                mp.undo()
+                pytest.skip("no Redis on 127.0.0.1:6379 for the Celery broker")
+            mp.setenv(EXECUTOR_ENV, CELERY)
+            # a Redis database of its own, so that no other run's messages reach this worker
+            mp.setenv(BROKER_ENV, f"redis://127.0.0.1:6379/{uuid.uuid4().int % 15 + 1}")
         db = f"lcq_test_{uuid.uuid4().hex[:10]}"
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
         mp.setenv("LCQ_AIRFLOW_DB_URL", PG.format(db=db))
@@ -131,7 +144,7 @@ def airflow(request, tmp_path_factory):
     try:
         _wait("the api-server", lambda: api.get("/api/v2/monitor/health"), 180, components)
         api.login()
-        yield Running(api, settings, components, logs, env)
+        yield Running(api, settings, components, logs, env, request.param)
     finally:
         stop_components(components)
         if db is not None:
@@ -146,6 +159,7 @@ class Running:
     components: dict
     logs: Path
     env: dict
+    kind: str
 
     @property
     def parallel(self) -> bool:
@@ -196,21 +210,27 @@ def _trigger(api: Api, dag: str, conf: dict) -> str:
 
 def test_monthly_and_nightly_side_by_side_with_one_warehouse_writer(airflow):
     """The monthly DAG triggered through the REST API while a nightly run goes on: every step
-    is a task (ingest a task per source), in order; on PostgreSQL independent tasks overlap;
-    the warehouse writers of both runs never do."""
+    is a task (ingest a task per source), in order; where tasks run side by side (PostgreSQL)
+    independent tasks overlap and the warehouse writers of both runs never do. On SQLite, one
+    task at a time, the monthly run alone (two runs there would only queue)."""
     api = airflow.api
     for dag in ("lcq_evaluation", "lcq_nightly_provisional"):
         _wait(f"{dag} to be parsed", lambda dag=dag: api.get(f"/api/v2/dags/{dag}"), 240, airflow.components)
     monthly = _trigger(api, "lcq_evaluation", {"period": "2026-03", "as_of": "2026-04-15", "publish": True})
-    nightly = _trigger(api, "lcq_nightly_provisional", {"period": "2026-03", "as_of": "2026-04-10", "publish": True})
-    runs = {
-        "2026-04-15": airflow.wait_for_run("lcq_evaluation", monthly),
-        "2026-04-10": airflow.wait_for_run("lcq_nightly_provisional", nightly),
-    }
+    nightly = None
+    if airflow.parallel:
+        conf = {"period": "2026-03", "as_of": "2026-04-10", "publish": True}
+        nightly = _trigger(api, "lcq_nightly_provisional", conf)
+    runs = {"2026-04-15": airflow.wait_for_run("lcq_evaluation", monthly)}
+    if nightly is not None:
+        runs["2026-04-10"] = airflow.wait_for_run("lcq_nightly_provisional", nightly)
     writers: list[Span] = []
+    steps = {step.name for step in STEPS}
     for as_of, instances in runs.items():
-        assert {ti["task_id"] for ti in instances} == {step.name for step in STEPS}
-        assert all(ti["state"] == "success" for ti in instances)
+        # the default engine's transform ran; the engine choice is a task, Spark's transform skipped
+        states = {ti["task_id"]: ti["state"] for ti in instances}
+        assert states.keys() == steps | {"engine", "transform_spark"}
+        assert {t: s for t, s in states.items() if s != "success"} == {"transform_spark": "skipped"}
         mapped = sorted(ti["rendered_map_index"] for ti in instances if ti["task_id"] == "standardise")
         assert mapped == _sources_delivered(airflow.settings.landing, as_of), "a task per source, named after it"
         spans = _spans(instances)
@@ -219,19 +239,47 @@ def test_monthly_and_nightly_side_by_side_with_one_warehouse_writer(airflow):
         if airflow.parallel:  # the per-source tasks run side by side
             assert any(_overlap(a, b) for a, b in itertools.combinations(spans["standardise"], 2))
         writers += [span for w in WAREHOUSE_WRITERS for span in spans[w]]
-    assert len(writers) == 2 * len(WAREHOUSE_WRITERS)
+    assert len(writers) == len(runs) * len(WAREHOUSE_WRITERS)
     for a, b in itertools.combinations(writers, 2):
         assert not _overlap(a, b), "two warehouse writers at once"
     published = airflow.settings.published / "2026-03"
     assert (published / "final-2026-04-15" / "ratings.parquet").exists()
-    assert (published / "provisional-2026-04-10" / "ratings.parquet").exists()
+    assert (published / "provisional-2026-04-10" / "ratings.parquet").exists() == (nightly is not None)
+    PUBLISHED[airflow.kind] = _publication(published / "final-2026-04-15")
+    if airflow.kind == "celery":
+        _same_as_under_the_local_executor(PUBLISHED)
     _screenshots(api, "lcq_evaluation", monthly)
+
+
+# The final publication of 2026-03 under each Airflow (a file's bytes by its path in the folder).
+PUBLISHED: dict[str, dict[str, bytes]] = {}
+# What names the installation that published (its own signing key): differs between installations.
+INSTALLATION_NAMED_IN = {"evidence/signing_key.pub", "SHA256SUMS", "SHA256SUMS.sig"}
+
+
+def _publication(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _same_as_under_the_local_executor(published: dict[str, dict[str, bytes]]) -> None:
+    local = published.get("postgresql") or published.get("sqlite")
+    assert local is not None, "the LocalExecutor runs come first in this module (params order): run it whole"
+    celery = published["celery"]
+    assert celery.keys() == local.keys()
+    assert {n for n in celery if celery[n] != local[n]} <= INSTALLATION_NAMED_IN
+    sums = [
+        {line for line in p["SHA256SUMS"].decode().splitlines() if not line.endswith("signing_key.pub")}
+        for p in (celery, local)
+    ]
+    assert sums[0] == sums[1]
 
 
 def test_backfill_create_under_the_scheduler_changes_nothing_published(airflow):
     """`airflow backfill create` over the days around March's final cutoff: the day after it
     evaluates March as it was known then (the publication above, unchanged: no new version),
     the other day has nothing to rate and skips."""
+    if airflow.kind != "postgresql":
+        pytest.skip("the backfill is the scheduler's, whatever the DB or executor: shown on PostgreSQL")
     settings = airflow.settings
     index_before = settings.published_index.read_bytes()
     final = settings.published / "2026-03" / "final-2026-04-15"
@@ -252,7 +300,8 @@ def test_backfill_create_under_the_scheduler_changes_nothing_published(airflow):
     for run in runs:
         instances = airflow.wait_for_run("lcq_evaluation", run["dag_run_id"])
         day = datetime.fromisoformat(run["logical_date"]).astimezone(CST).date().isoformat()
-        states[day] = sorted({ti["state"] for ti in instances})
+        # the engine not chosen (Spark's transform) is skipped on any day: not counted
+        states[day] = sorted({ti["state"] for ti in instances if ti["task_id"] != "transform_spark"})
     assert states == {"2026-04-16": ["success"], "2026-04-17": ["skipped"]}, states
     assert settings.published_index.read_bytes() == index_before, "the backfill published a new version"
     assert {p.name: p.read_bytes() for p in final.iterdir() if p.is_file()} == before

@@ -5,12 +5,13 @@ of the month (generated once, cached under LCQ_BENCH_DIR), the monthly evaluatio
 in an empty installation, each step in its own process with its wall time and peak RSS (dbt's
 process included); beside it the floor (hand-written DuckDB SQL) and pandas computing every
 operator indicator from the same standardised Parquet, checked cell by cell against the
-pipeline's mart; nightly runs as of day 1 and day 30. Once: the month evaluated in an
+pipeline's mart; nightly runs as of day 1 and day 30; at one scale (the smallest, or
+--spark-scale) the transform again on Spark, beside DuckDB's, its marts checked. Once: the month evaluated in an
 installation holding 1 and 12 months of history (at a small scale). A table is printed and
 the JSON written to `<LCQ_HOME>/bench/` (default data/bench/).
 
     python -m live_commerce_quality.bench [--scale 1 --scale 10] [--month 2026-09]
-        [--only monthly|floor|pandas|nightly|history ...] [--out DIR]
+        [--only monthly|floor|pandas|spark|nightly|history ...] [--spark-scale S] [--out DIR]
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from live_commerce_quality.bench import data, report, scenarios
 from live_commerce_quality.core.settings import Settings
 
 WARM_UP_SCALE = 0.01
-PARTS = ("monthly", "floor", "pandas", "nightly", "history")
+PARTS = ("monthly", "floor", "pandas", "spark", "nightly", "history")
 NOTES = {
     "seconds": "a step's call, timed inside its own process (its imports excluded); end to end: their sum",
     "process_seconds": "spawn to exit of the step's process: interpreter start and imports included",
@@ -34,6 +35,8 @@ NOTES = {
     "pandas": "plain pandas (pyarrow Parquet reader), operators only; stopped at the memory cap",
     "agreement": "numerator, denominator and raw value of every operator x indicator against the mart"
     " fct_subject_indicators of the monthly run",
+    "spark": "the transform step again on Spark (dbt-spark session, local[cores]) from the monthly run's"
+    " standardised layer, beside DuckDB's; its marts checked against DuckDB's, mart by mart",
     "set_up": "ingest of earlier deliveries before a nightly or history run: reported, not counted",
     "warm_up": "an unmeasured evaluation of a small landing first, each step in its own process, so that"
     " the measured processes find Python's bytecode caches (their environment lacks PYTHONDONTWRITEBYTECODE)",
@@ -50,6 +53,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--bad-share", type=float, default=0.0005, help="share of bad rows planted in the demo data")
     p.add_argument("--history-scale", type=float, help="scale of the 12-month landing (default: min(0.1, scales))")
     p.add_argument("--history-months", type=int, default=12)
+    p.add_argument("--spark-scale", type=float, help="the scale the Spark path is measured at (default: the smallest)")
     p.add_argument("--pandas-mem-gb", type=float, default=8.0, help="memory cap of the pandas process")
     p.add_argument("--keep", action="store_true", help="keep the installations (under LCQ_BENCH_DIR/homes)")
     p.add_argument("--no-warm-up", dest="warm_up", action="store_false", help="skip the unmeasured first evaluation")
@@ -58,6 +62,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args.only = set(args.only or PARTS)
     if args.history_scale is None:
         args.history_scale = min(0.1, *args.scale)
+    if args.spark_scale is None:
+        args.spark_scale = min(args.scale)
     return args
 
 
@@ -68,11 +74,14 @@ def run_scale(settings: Settings, args: argparse.Namespace, scale: float) -> dic
     spec = data.LandingSpec(scale, (args.month,), args.seed, args.bad_share)
     landing, info = data.landing(settings, spec, settings.bench_work / "logs" / tag)
     out: dict = {"landing": info}
-    if args.only & {"monthly", "floor", "pandas"}:  # the floor and pandas are held against the monthly run
+    spark = "spark" in args.only and scale == args.spark_scale
+    if spark or args.only & {"monthly", "floor", "pandas"}:  # all held against the monthly run
         out["monthly"], inst = scenarios.monthly(settings, landing, args.month, tag)
         for which in ("floor", "pandas"):
             if which in args.only and out["monthly"]["ok"]:
                 out[which] = scenarios.against_pipeline(settings, inst, out["monthly"], which, args.pandas_mem_gb)
+        if spark and out["monthly"]["ok"]:
+            out["spark"] = scenarios.spark_beside(settings, inst, out["monthly"])
         out["ratios"] = report.ratios(out)
         if not args.keep:
             shutil.rmtree(inst.home, ignore_errors=True)

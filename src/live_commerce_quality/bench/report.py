@@ -157,6 +157,15 @@ def table(document: dict) -> str:
                 f"  ratios: dbt step / floor {_x(r['transform_over_floor'])}, pandas / floor {mark}"
                 f"{_x(r['pandas_over_floor'])}, pandas / dbt step {mark}{_x(r['pandas_over_transform'])}"
             )
+        if "spark" in scale:
+            sp = scale["spark"]
+            agreed = {True: "marts equal to DuckDB's", False: "marts DIFFER from DuckDB's", None: sp.get("error")}
+            lines.append(_row("transform on Spark", sp) + "  " + str(agreed[sp.get("agree")]))
+            if sp.get("ok") and sp["duckdb"].get("seconds"):
+                lines.append(
+                    f"  Spark / DuckDB transform: {_x(round(sp['seconds'] / sp['duckdb']['seconds'], 2))} time, "
+                    f"{_x(round(sp['peak_rss_mb'] / sp['duckdb']['peak_rss_mb'], 2))} peak memory"
+                )
         if "nightly" in scale:
             n = scale["nightly"]
             d1, d2 = (n[f"day_{d}"]["total"] for d in n["days"])

@@ -9,6 +9,7 @@ child process too, and is reported apart.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -158,6 +159,41 @@ def against_pipeline(
     return result
 
 
+def spark_beside(settings: Settings, inst: Installation, monthly_result: dict) -> dict:
+    """The transform step again on Spark, from the monthly run's standardised layer: its time
+    and memory beside DuckDB's, and its marts held against DuckDB's cell by cell."""
+    from live_commerce_quality.core.engines import SPARK
+
+    marts = Path(monthly_result["marts"])
+    duckdb_marts = marts.with_name("marts-duckdb")
+    shutil.copytree(marts, duckdb_marts, dirs_exist_ok=True)
+    req = request(inst.landing, monthly_result["period"], date.fromisoformat(monthly_result["as_of"]), inst.home)
+    conf = {**req.to_conf(), "engine": SPARK}
+    m = measure.run(f"{__name__}:child_step", {"name": TRANSFORM, "conf": conf}, inst.env, inst.logs / "spark.log")
+    result = {**m.summary(), "duckdb": monthly_result["steps"][TRANSFORM]}
+    if m.ok:
+        result["agreement"] = marts_agreement(duckdb_marts, marts)
+        result["agree"] = result["agreement"]["agree"]
+    duck = result["duckdb"]
+    verdict = "marts equal" if result.get("agree") else result.get("agreement", result.get("error"))
+    beside = f"(duckdb {_secs(duck.get('seconds'))}, {duck.get('peak_rss_mb', 0):.0f} MB)"
+    print(
+        f"    {'spark':<12} {TRANSFORM:<16} {_secs(m.seconds):>8} {m.peak_rss_mb:8.0f} MB  {beside}  {verdict}",
+        flush=True,
+    )
+    return result
+
+
+def marts_agreement(a: Path, b: Path) -> dict:
+    """Whether two exports of the marts hold the same rows, mart by mart (the export writes them
+    in one order with the contract's types, so equal frames are equal marts)."""
+    import polars as pl
+
+    differ = [f.name for f in sorted(a.glob("*.parquet")) if not pl.read_parquet(f).equals(pl.read_parquet(b / f.name))]
+    rows = sum(pl.read_parquet(f).height for f in a.glob("*.parquet"))
+    return {"agree": not differ, "marts_differing": differ, "rows_compared": rows}
+
+
 def _agree_text(result: dict) -> str:
     if "agreement" not in result:
         return result.get("error", "failed")
@@ -213,6 +249,4 @@ def history(settings: Settings, full: Path, month: str, months: tuple[str, ...],
 def _done(inst: Installation, keep: bool) -> None:
     """A scenario's installation is removed once measured (its logs too), unless kept."""
     if not keep:
-        import shutil
-
         shutil.rmtree(inst.home, ignore_errors=True)

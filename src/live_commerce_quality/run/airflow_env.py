@@ -1,7 +1,9 @@
 """The Airflow this product runs under, configured from the installation at every start: its
 home, the project's DAGs, the metadata DB (SQLite in the installation by default; PostgreSQL or
-any SQLAlchemy URL from `LCQ_AIRFLOW_DB_URL`), the LocalExecutor, a login, and the warehouse
-pool. Nothing is frozen into `airflow.cfg`: every setting the product needs is passed as an
+any SQLAlchemy URL from `LCQ_AIRFLOW_DB_URL`), the executor (the LocalExecutor by default; the
+CeleryExecutor with `LCQ_AIRFLOW_EXECUTOR=CeleryExecutor`, its broker `LCQ_CELERY_BROKER_URL`,
+default the machine's Redis, and a worker started with the other components), a login, and the
+warehouse pool. Nothing is frozen into `airflow.cfg`: every setting the product needs is passed as an
 `AIRFLOW__…` variable, so a moved checkout or another LCQ_HOME never writes into an old place.
 """
 
@@ -19,6 +21,10 @@ from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.run.steps import WAREHOUSE_POOL
 
 DB_URL_ENV = "LCQ_AIRFLOW_DB_URL"
+EXECUTOR_ENV = "LCQ_AIRFLOW_EXECUTOR"
+BROKER_ENV = "LCQ_CELERY_BROKER_URL"
+CELERY = "CeleryExecutor"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 ADMIN_USER = "admin"
 DEFAULT_PORT = 8080
 
@@ -31,13 +37,16 @@ def airflow_env(settings: Settings, *, port: int = DEFAULT_PORT) -> dict:
     """The environment every Airflow process of this installation runs with."""
     home = Path(os.environ.get("AIRFLOW_HOME") or settings.airflow_home)
     db_url = os.environ.get(DB_URL_ENV) or f"sqlite:///{home / 'airflow.db'}"
+    executor = os.environ.get(EXECUTOR_ENV) or "LocalExecutor"
+    if executor == CELERY and db_url.startswith("sqlite"):
+        raise AirflowSetupError(f"the {CELERY} needs a metadata DB other processes reach: set {DB_URL_ENV}")
     env = dict(os.environ)
     env.update(
         AIRFLOW_HOME=str(home),
         AIRFLOW__CORE__DAGS_FOLDER=str(PROJECT_ROOT / "dags"),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__CORE__UNIT_TEST_MODE="False",
-        AIRFLOW__CORE__EXECUTOR="LocalExecutor",
+        AIRFLOW__CORE__EXECUTOR=executor,
         # SQLite takes one writer at a time: one task at a time there, side by side on PostgreSQL
         AIRFLOW__CORE__PARALLELISM="1" if db_url.startswith("sqlite") else "4",
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=db_url,
@@ -52,6 +61,12 @@ def airflow_env(settings: Settings, *, port: int = DEFAULT_PORT) -> dict:
         PYTHONWARNINGS="ignore",
         NO_COLOR="1",
     )
+    if executor == CELERY:  # tasks go through the broker to the workers; their states to the metadata DB
+        env.update(
+            AIRFLOW__CELERY__BROKER_URL=os.environ.get(BROKER_ENV) or DEFAULT_BROKER,
+            AIRFLOW__CELERY__RESULT_BACKEND="db+" + db_url.replace("+asyncpg", "+psycopg2"),
+            AIRFLOW__CELERY__WORKER_CONCURRENCY=env["AIRFLOW__CORE__PARALLELISM"],
+        )
     return env
 
 
@@ -105,9 +120,11 @@ def start_components(env: dict, logs: Path, port: int = DEFAULT_PORT) -> dict[st
     logs.mkdir(parents=True, exist_ok=True)
     airflow = Path(sys.executable).parent / "airflow"
     started = {}
-    for name in COMPONENTS:
-        args = [str(airflow), name, *(["--port", str(port)] if name == "api-server" else [])]
-        with open(logs / f"{name}.log", "w") as handle:
+    # under the CeleryExecutor a worker on this host too (more hosts: README, "Scale out")
+    worker = ("celery worker",) if env["AIRFLOW__CORE__EXECUTOR"] == CELERY else ()
+    for name in (*COMPONENTS, *worker):
+        args = [str(airflow), *name.split(), *(["--port", str(port)] if name == "api-server" else [])]
+        with open(logs / f"{name.replace(' ', '-')}.log", "w") as handle:
             started[name] = subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT)
     return started
 
