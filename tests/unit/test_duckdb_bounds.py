@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import duckdb
+import yaml
+
 from live_commerce_quality.core import duck
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_connections_and_dbt_get_the_same_bounds(settings, monkeypatch):
@@ -28,3 +36,31 @@ def test_defaults(settings, monkeypatch):
     monkeypatch.delenv(duck.THREADS_ENV, raising=False)
     bounds = duck.DuckDBBounds.of(settings)
     assert bounds.memory_limit == duck.DEFAULT_MEMORY_LIMIT and bounds.threads >= 1
+
+
+def _duckdb_profile(env: dict[str, str]) -> dict:
+    """dbt_project/profiles.yml's duckdb target with its env_var() calls filled from `env`."""
+    text = (ROOT / "dbt_project" / "profiles.yml").read_text(encoding="utf-8")
+    text = re.sub(r"\{\{\s*env_var\('(\w+)', '[^']*'\)\s*\}\}", lambda m: env.get(m.group(1), ""), text)
+    return yaml.safe_load(text)["live_commerce_quality"]["outputs"]["duckdb"]
+
+
+def test_dbt_keeps_its_bounds_after_a_build_spills(settings, tmp_path):
+    """What dbt-duckdb does with the profile: `config_options` when the database opens, `settings`
+    again on every new cursor. A build that spilled must still get new cursors (DuckDB refuses to
+    switch temp_directory once used), and the bounds must be the installation's."""
+    bounds = duck.DuckDBBounds(memory_limit="40MB", threads=1, temp_directory=tmp_path / "spill")
+    profile = _duckdb_profile(bounds.environment())
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), config=profile.get("config_options") or {})
+    try:
+        con.sql("create table spilled as select * from range(4000000) t(i) order by hash(i)")  # past 40 MB
+        cursor = con.cursor()
+        for key, value in (profile.get("settings") or {}).items():
+            cursor.execute(f"set {key} = '{value}'")
+        limit, threads, spill = cursor.sql(
+            "select current_setting('memory_limit'), current_setting('threads'), current_setting('temp_directory')"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert limit in ("38.1 MiB", "40.0 MB", "38.1MiB") and int(threads) == 1
+    assert spill == str(bounds.temp_directory)
