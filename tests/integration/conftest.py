@@ -12,6 +12,11 @@ from tests.conftest import LCQ_VARS
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 
 
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, its bytes by its path relative to the folder."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def build_hand_landing(dest: Path) -> Path:
     spec = importlib.util.spec_from_file_location("hand_fixture_build", HAND / "build.py")
     module = importlib.util.module_from_spec(spec)

@@ -40,7 +40,7 @@ from live_commerce_quality.run.airflow_env import (
 from live_commerce_quality.run.steps import STEPS, WAREHOUSE_WRITERS
 
 from .chromium import Chromium, chromium_binary
-from .conftest import LCQ_VARS, build_hand_landing
+from .conftest import LCQ_VARS, build_hand_landing, folder_bytes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -245,7 +245,7 @@ def test_monthly_and_nightly_side_by_side_with_one_warehouse_writer(airflow):
     published = airflow.settings.published / "2026-03"
     assert (published / "final-2026-04-15" / "ratings.parquet").exists()
     assert (published / "provisional-2026-04-10" / "ratings.parquet").exists() == (nightly is not None)
-    PUBLISHED[airflow.kind] = _publication(published / "final-2026-04-15")
+    PUBLISHED[airflow.kind] = folder_bytes(published / "final-2026-04-15")
     if airflow.kind == "celery":
         _same_as_under_the_local_executor(PUBLISHED)
     _screenshots(api, "lcq_evaluation", monthly)
@@ -255,10 +255,6 @@ def test_monthly_and_nightly_side_by_side_with_one_warehouse_writer(airflow):
 PUBLISHED: dict[str, dict[str, bytes]] = {}
 # What names the installation that published (its own signing key): differs between installations.
 INSTALLATION_NAMED_IN = {"evidence/signing_key.pub", "SHA256SUMS", "SHA256SUMS.sig"}
-
-
-def _publication(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _same_as_under_the_local_executor(published: dict[str, dict[str, bytes]]) -> None:

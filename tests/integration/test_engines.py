@@ -16,6 +16,8 @@ from live_commerce_quality.core import methodology
 from live_commerce_quality.core.periods import Period
 from tests.conftest import LCQ_VARS
 
+from .conftest import folder_bytes
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 PERIOD = DEMO_MONTHS[0]
@@ -43,10 +45,6 @@ def evaluations(tmp_path_factory) -> dict[str, Path]:
         }
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_every_indicator_value_and_grade_equal(evaluations):
     duck, spark = evaluations["duckdb"], evaluations["spark"]
     indicators = pl.read_parquet(duck / "indicators.parquet")
@@ -58,7 +56,7 @@ def test_every_indicator_value_and_grade_equal(evaluations):
 
 
 def test_evaluation_folders_equal_but_for_the_engine(evaluations):
-    duck, spark = (_files(evaluations[e]) for e in ("duckdb", "spark"))
+    duck, spark = (folder_bytes(evaluations[e]) for e in ("duckdb", "spark"))
     assert duck.keys() == spark.keys()
     differ = {name for name in duck if duck[name] != spark[name]}
     assert differ <= ENGINE_NAMED_IN, sorted(differ - ENGINE_NAMED_IN)

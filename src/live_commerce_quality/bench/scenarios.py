@@ -189,8 +189,12 @@ def marts_agreement(a: Path, b: Path) -> dict:
     in one order with the contract's types, so equal frames are equal marts)."""
     import polars as pl
 
-    differ = [f.name for f in sorted(a.glob("*.parquet")) if not pl.read_parquet(f).equals(pl.read_parquet(b / f.name))]
-    rows = sum(pl.read_parquet(f).height for f in a.glob("*.parquet"))
+    differ, rows = [], 0
+    for f in sorted(a.glob("*.parquet")):
+        frame = pl.read_parquet(f)
+        rows += frame.height
+        if not frame.equals(pl.read_parquet(b / f.name)):
+            differ.append(f.name)
     return {"agree": not differ, "marts_differing": differ, "rows_compared": rows}
 
 

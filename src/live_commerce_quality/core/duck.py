@@ -21,6 +21,11 @@ THREADS_ENV = "LCQ_DUCKDB_THREADS"
 DEFAULT_MEMORY_LIMIT = "3GB"
 
 
+def cores_from_env(var: str) -> int:
+    """A count of cores from the environment variable `var`, else the machine's (at least 1)."""
+    return max(1, int(os.environ.get(var) or os.cpu_count() or 1))
+
+
 @dataclass(frozen=True)
 class DuckDBBounds:
     memory_limit: str
@@ -29,10 +34,9 @@ class DuckDBBounds:
 
     @classmethod
     def of(cls, layout: Layout) -> DuckDBBounds:
-        threads = os.environ.get(THREADS_ENV) or str(os.cpu_count() or 1)
         return cls(
             memory_limit=os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
-            threads=max(1, int(threads)),
+            threads=cores_from_env(THREADS_ENV),
             temp_directory=layout.duckdb_spill,
         )
 

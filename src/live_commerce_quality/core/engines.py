@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from live_commerce_quality.core.duck import cores_from_env
 from live_commerce_quality.core.layout import Layout
 
 DUCKDB = "duckdb"
@@ -51,10 +52,9 @@ class SparkBounds:
 
     @classmethod
     def of(cls, layout: Layout) -> SparkBounds:
-        cores = os.environ.get(CORES_ENV) or str(os.cpu_count() or 1)
         return cls(
             driver_memory=os.environ.get(DRIVER_MEMORY_ENV) or DEFAULT_DRIVER_MEMORY,
-            cores=max(1, int(cores)),
+            cores=cores_from_env(CORES_ENV),
             local_dir=layout.spark_local,
         )
 

@@ -23,7 +23,7 @@ import polars as pl
 
 from live_commerce_quality.core.contract import SOURCES, standardised_schema
 from live_commerce_quality.core.duck import DuckDBBounds
-from live_commerce_quality.core.engines import DEFAULT_ENGINE, DUCKDB, SparkBounds
+from live_commerce_quality.core.engines import DEFAULT_ENGINE, DUCKDB, SPARK, SparkBounds
 from live_commerce_quality.core.io import read_json, write_json, write_parquet
 from live_commerce_quality.core.settings import Settings
 
@@ -72,7 +72,7 @@ def run_dbt(
     env = {
         **os.environ,
         **DuckDBBounds.of(settings).environment(),
-        **SparkBounds.of(settings).environment(settings.spark_warehouse(work)),
+        **(SparkBounds.of(settings).environment(settings.spark_warehouse(work)) if engine == SPARK else {}),
         "LCQ_WAREHOUSE": str(settings.warehouse),
         "LCQ_STANDARDISED": str(settings.standardised),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
