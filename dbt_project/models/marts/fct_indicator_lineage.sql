@@ -132,10 +132,6 @@ lineage_rows as (
 final as (
 
     select
-        concat_ws(
-            '|', subject_kind, subject_id, indicator_id, role, source,
-            cast(delivered_dt as {{ dbt.type_string() }}), file_name
-        ) as lineage_key,
         subject_kind,
         subject_id,
         indicator_id,
@@ -144,7 +140,11 @@ final as (
         delivered_dt,
         file_name,
         file_sha256,
-        cast(row_count as bigint) as row_count
+        cast(row_count as bigint) as row_count,
+        concat_ws(
+            '|', subject_kind, subject_id, indicator_id, role, source,
+            cast(delivered_dt as {{ dbt.type_string() }}), file_name
+        ) as lineage_key
     from lineage_rows
 
 )

@@ -1,7 +1,9 @@
 """The one writer of each file kind the product hands out or keeps, and the one hash.
 
 Re-runs must give the same bytes, so each kind is written one way only: Parquet with fixed
-compression, row groups and statistics; JSON canonical (sorted keys, two-space indent, UTF-8,
+compression, row groups and statistics (a frame in memory by polars, or a table too large for
+memory streamed by DuckDB from a query, in the query's order; each file always one of the
+two); JSON canonical (sorted keys, two-space indent, UTF-8,
 a final newline). Every write goes to a temporary file beside the target and is renamed into
 place: a reader, or a crash, sees the old file or the new one, whole.
 """
@@ -54,6 +56,22 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def copy_to_parquet(con, query: str, path: Path) -> int:
+    """Deterministic Parquet of a DuckDB query's rows, in the query's order: DuckDB sorts and
+    writes within its memory limit, spilling, so the table never has to fit in memory. The same
+    rows in the same order give the same bytes whatever the thread count. Returns the rows written."""
+    tmp = _tmp_beside(path)
+    target = str(tmp).replace("'", "''")
+    options = f"format parquet, compression {PARQUET_OPTIONS['compression']}, row_group_size {PARQUET_OPTIONS['row_group_size']}"
+    try:
+        (rows,) = con.execute(f"copy ({query}) to '{target}' ({options})").fetchone()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return int(rows)
 
 
 def json_text(obj: Any) -> str:

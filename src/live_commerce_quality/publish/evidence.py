@@ -10,9 +10,9 @@ from pathlib import Path
 
 import polars as pl
 
-from live_commerce_quality.core import signing
+from live_commerce_quality.core import duck, signing
 from live_commerce_quality.core.contract import CONTRACT_VERSION
-from live_commerce_quality.core.io import read_json, sha256_file, write_json, write_parquet
+from live_commerce_quality.core.io import copy_to_parquet, read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.layout import PROJECT_ROOT
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.ingest import load_receipts
@@ -132,7 +132,7 @@ def write_evidence(req, m, settings: Settings, work: Path, staged: Path) -> None
     write_json(evidence / "quarantine_summary.json", summary)
     _write_rows_set_aside(settings, files, set_aside, evidence / "rows_set_aside.parquet")
     (staged / "methodology.yaml").write_bytes(m.path.read_bytes())
-    write_lineage(work / "marts", evidence)
+    write_lineage(settings, work / "marts", evidence)
 
 
 def _nothing_evaluated(work: Path) -> list[str]:
@@ -186,12 +186,19 @@ def _write_rows_set_aside(settings: Settings, files: list[dict], at_evaluation: 
     write_parquet(rows, path)
 
 
-def write_lineage(marts: Path, evidence: Path) -> Path:
-    """Copy the exported lineage mart into the evidence pack, sorted: the table the
-    warehouse returns has no fixed row order, and the evidence is checksummed. `lcq lineage`
-    reads this copy, so the lineage of an evaluation outlives the warehouse's state."""
-    frame = pl.read_parquet(marts / f"{LINEAGE_MART}.parquet").select(LINEAGE_COLUMNS).sort(LINEAGE_COLUMNS)
-    return write_parquet(frame, evidence / LINEAGE_FILE.name)
+def write_lineage(settings: Settings, marts: Path, evidence: Path) -> Path:
+    """Copy the exported lineage mart into the evidence pack: its columns but the key, in its
+    order (sorted by them, transform/marts.py), streamed by DuckDB: at scale the table is tens
+    of millions of rows. `lcq lineage` reads this copy, so the lineage of an evaluation outlives
+    the warehouse's state."""
+    source = str(marts / f"{LINEAGE_MART}.parquet").replace("'", "''")
+    query = f"select {', '.join(LINEAGE_COLUMNS)} from read_parquet('{source}')"
+    con = duck.connect(settings)
+    try:
+        copy_to_parquet(con, query, evidence / LINEAGE_FILE.name)
+    finally:
+        con.close()
+    return evidence / LINEAGE_FILE.name
 
 
 def seal(settings: Settings, folder: Path) -> str:

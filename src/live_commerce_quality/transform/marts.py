@@ -19,7 +19,7 @@ import yaml
 
 from live_commerce_quality.core import duck
 from live_commerce_quality.core.engines import DUCKDB
-from live_commerce_quality.core.io import write_parquet
+from live_commerce_quality.core.io import copy_to_parquet
 from live_commerce_quality.core.settings import Settings
 
 MARTS = (
@@ -43,6 +43,14 @@ CONTRACT_TYPES = {
     "timestamp": pl.Datetime("us"),
     "boolean": pl.Boolean,
 }
+DUCKDB_TYPES = {
+    pl.Utf8: "varchar",
+    pl.Int64: "bigint",
+    pl.Float64: "double",
+    pl.Date: "date",
+    pl.Datetime("us"): "timestamp",
+    pl.Boolean: "boolean",
+}
 
 
 @cache
@@ -61,37 +69,49 @@ def mart_schema(settings: Settings, mart: str) -> dict[str, pl.DataType]:
 
 
 def export_marts(settings: Settings, work: Path, engine: str = DUCKDB) -> dict[str, int]:
-    """Copy each mart the engine built into `<work>/marts/<mart>.parquet`; returns rows per mart."""
+    """Copy each mart the engine built into `<work>/marts/<mart>.parquet`; returns rows per mart.
+
+    DuckDB casts to the contract's types, sorts by every column in the contract's order (neither
+    engine promises a row order for a table) and writes, within its memory bounds: the lineage
+    mart has tens of millions of rows at scale and never passes through Python."""
     dest = work / "marts"
     dest.mkdir(parents=True, exist_ok=True)
     rows = {}
-    with _reader(settings, work, engine) as read:
+    with _relations(settings, work, engine) as (con, relation):
         for mart in MARTS:
             schema = mart_schema(settings, mart)
-            frame = read(mart)
-            frame = pl.DataFrame(schema=schema) if frame is None else frame.select(list(schema)).cast(schema)
-            # one row order whatever the engine (neither promises one for a table)
-            frame = frame.sort(list(schema), nulls_last=True)
-            write_parquet(frame, dest / f"{mart}.parquet")
-            rows[mart] = frame.height
+            rows[mart] = copy_to_parquet(con, _export_query(schema, relation(mart)), dest / f"{mart}.parquet")
     return rows
 
 
+def _export_query(schema: dict[str, pl.DataType], relation: str | None) -> str:
+    """The mart's rows with the contract's columns and types, in one order (None: no rows)."""
+    columns = ", ".join(f'cast("{c}" as {DUCKDB_TYPES[t]}) as "{c}"' for c, t in schema.items())
+    if relation is None:
+        return f"select {columns} limit 0"
+    return f"select {columns} from {relation} order by all nulls last"
+
+
 @contextmanager
-def _reader(settings: Settings, work: Path, engine: str) -> Iterator[Callable[[str], pl.DataFrame | None]]:
-    """A function reading a mart as the engine left it (None: a table of no rows and no files)."""
+def _relations(settings: Settings, work: Path, engine: str) -> Iterator[tuple[object, Callable[[str], str | None]]]:
+    """A DuckDB connection and, per mart, the relation it reads the mart from as the engine left
+    it (None: a table of no rows and no files)."""
     if engine == DUCKDB:
         con = duck.connect(settings, settings.warehouse, read_only=True)
         try:
-            yield lambda mart: con.sql(f"select * from main.{mart}").pl()
+            yield con, lambda mart: f"main.{mart}"
         finally:
             con.close()
         return
     # Spark: the Parquet files it wrote for each table, <warehouse>/<schema>.db/<table>/part-*
     root = settings.spark_warehouse(work) / f"{SPARK_SCHEMA}.db"
 
-    def read(mart: str) -> pl.DataFrame | None:
-        files = sorted((root / mart).glob("*.parquet"))
-        return pl.read_parquet(files) if files else None
+    def relation(mart: str) -> str | None:
+        files = ", ".join(sorted("'" + str(f).replace("'", "''") + "'" for f in (root / mart).glob("*.parquet")))
+        return f"read_parquet([{files}])" if files else None
 
-    yield read
+    con = duck.connect(settings)
+    try:
+        yield con, relation
+    finally:
+        con.close()
