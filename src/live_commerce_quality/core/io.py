@@ -64,7 +64,7 @@ def copy_to_parquet(con, query: str, path: Path) -> int:
     rows in the same order give the same bytes whatever the thread count. Returns the rows written."""
     tmp = _tmp_beside(path)
     target = str(tmp).replace("'", "''")
-    options = f"format parquet, compression {PARQUET_OPTIONS['compression']}, row_group_size {PARQUET_OPTIONS['row_group_size']}"
+    options = "format parquet, compression {compression}, row_group_size {row_group_size}".format(**PARQUET_OPTIONS)
     try:
         (rows,) = con.execute(f"copy ({query}) to '{target}' ({options})").fetchone()
         os.replace(tmp, path)
