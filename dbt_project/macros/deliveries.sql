@@ -1,18 +1,34 @@
 {#- How deliveries combine (extracts.md, "Delivery"): a later record with the same key
-    updates the earlier one (latest dt, then latest file name in byte order, wins);
-    for reviews the first delivered version counts. -#}
-{% macro current_version(relation, key_columns, first_wins=false) -%}
+    updates the earlier one (latest dt, then latest file name in byte order, then latest
+    line, wins); for reviews the first delivered version counts. `relation` is read twice:
+    once narrow, to rank each key's versions (the key and the version columns alone), once
+    for the winners' whole rows. Ranking the whole rows sorts every column of every version,
+    which at scale spills; and a CTE read twice would be materialised whole, so the caller
+    passes the relation itself (a ref) and the rows it keeps (`where`). Keys and version
+    columns are never null in the rows kept (the ingest's required fields). -#}
+{% macro current_version(relation, key_columns, first_wins=false, where='true') -%}
     {%- set direction = 'asc' if first_wins else 'desc' -%}
-    select * from (
-        select
-            versions.*,
-            row_number() over (
-                partition by {{ key_columns | join(', ') }}
-                order by delivered_dt {{ direction }}, file_name {{ direction }}, file_line {{ direction }}
-            ) as version_rank
-        from {{ relation }} as versions
-    ) as ranked
-    where version_rank = 1
+    {%- set version_columns = key_columns + ['delivered_dt', 'file_name', 'file_line'] -%}
+    select versions.*
+    from {{ relation }} as versions
+    inner join (
+        select {{ version_columns | join(', ') }}
+        from (
+            select
+                {{ version_columns | join(', ') }},
+                row_number() over (
+                    partition by {{ key_columns | join(', ') }}
+                    order by delivered_dt {{ direction }}, file_name {{ direction }}, file_line {{ direction }}
+                ) as version_rank
+            from {{ relation }}
+            where {{ where }}
+        ) as ranked
+        where version_rank = 1
+    ) as winners
+        on {% for column in version_columns -%}
+        {{ 'and ' if not loop.first }}versions.{{ column }} = winners.{{ column }}
+        {% endfor -%}
+    where {{ where }}
 {%- endmacro %}
 
 

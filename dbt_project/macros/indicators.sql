@@ -19,23 +19,26 @@
 
 {#- Attribution: a record counts for its operator and, when it names one, for its
     streamer (member_kind, member_id); int_subject_members takes it on from the member to
-    each subject (the member itself, its platform or agency). -#}
+    each subject (the member itself, its platform or agency). The relation is read once (a
+    cross join with the two kinds, not a union of two reads): DuckDB materialises whole a
+    relation a query reads twice, and at scale that spills. -#}
 {% macro attributed_to_members(relation) -%}
-    select
-        'operator' as member_kind,
-        operator_id as member_id,
-        {{ relation }}.*
-    from {{ relation }}
-    where operator_id is not null
-
-    union all
-
-    select
-        'streamer' as member_kind,
-        streamer_id as member_id,
-        {{ relation }}.*
-    from {{ relation }}
-    where streamer_id is not null
+    select * from (
+        select
+            member_kinds.member_kind,
+            case member_kinds.member_kind
+                when 'operator' then attributed.operator_id
+                else attributed.streamer_id
+            end as member_id,
+            attributed.*
+        from {{ relation }} as attributed
+        cross join (
+            select 'operator' as member_kind
+            union all
+            select 'streamer' as member_kind
+        ) as member_kinds
+    ) as by_member
+    where member_id is not null
 {%- endmacro %}
 
 {#- An after-sales case of a quality reason (POST-3). -#}

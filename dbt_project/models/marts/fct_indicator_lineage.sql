@@ -13,9 +13,20 @@
 -- Subjects are attributed through int_subject_members, as in fct_subject_indicators.
 with
 
+-- read twice, so imported twice: DuckDB materialises whole a CTE a query reads twice
 member_indicator_files as (
 
     select * from {{ ref('int_indicator_member_files') }}
+
+),
+
+member_indicators as (
+
+    select distinct
+        member_kind,
+        member_id,
+        indicator_id
+    from {{ ref('int_indicator_member_files') }}
 
 ),
 
@@ -102,13 +113,7 @@ member_link_rows as (
         members.file_name,
         members.file_sha256,
         count(*) as row_count
-    from (
-        select distinct
-            member_kind,
-            member_id,
-            indicator_id
-        from member_indicator_files
-    ) as member_indicators
+    from member_indicators
     inner join members
         on member_indicators.member_kind = members.member_kind
         and member_indicators.member_id = members.member_id

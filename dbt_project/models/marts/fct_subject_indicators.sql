@@ -19,9 +19,20 @@ members as (
 
 ),
 
+-- the records twice, each read once: DuckDB materialises whole a CTE a query reads twice
 records as (
 
     select * from {{ ref('int_indicator_records') }}
+
+),
+
+timed_records as (
+
+    select * from {{ ref('int_indicator_records') }}
+    where false
+        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
+        or {{ indicator_column(indicator_id, 'denominator') }} is not null
+        {%- endfor %}
 
 ),
 
@@ -34,6 +45,12 @@ indicator_ids as (
 records_by_member as (
 
     {{ attributed_to_members('records') }}
+
+),
+
+timed_records_by_member as (
+
+    {{ attributed_to_members('timed_records') }}
 
 ),
 
@@ -87,14 +104,10 @@ subject_medians as (
         cast({{ exact_median(indicator_column(indicator_id, 'value')) }} as double)
             as {{ indicator_column(indicator_id, 'value') }}
         {%- endfor %}
-    from records_by_member
+    from timed_records_by_member
     inner join members
-        on records_by_member.member_kind = members.member_kind
-        and records_by_member.member_id = members.member_id
-    where false
-        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
-        or records_by_member.{{ indicator_column(indicator_id, 'denominator') }} is not null
-        {%- endfor %}
+        on timed_records_by_member.member_kind = members.member_kind
+        and timed_records_by_member.member_id = members.member_id
     group by 1, 2
 
 ),

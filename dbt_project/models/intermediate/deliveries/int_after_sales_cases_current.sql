@@ -1,16 +1,9 @@
 -- Good after_sales rows as of the cutoff, one per key: the latest delivered version counts.
 with
 
-good_rows as (
-
-    select * from {{ ref('int_after_sales_cases_checked') }}
-    where set_aside_reason is null
-
-),
-
 final as (
 
-    {{ current_version('good_rows', ['case_id']) }}
+    {{ current_version(ref('int_after_sales_cases_checked'), ['case_id'], where='set_aside_reason is null') }}
 
 )
 

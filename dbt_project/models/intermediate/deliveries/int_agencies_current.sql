@@ -1,15 +1,9 @@
 -- The latest snapshot state of each record delivered up to the cutoff.
 with
 
-snapshots as (
-
-    select * from {{ ref('stg_extracts__agencies') }}
-
-),
-
 final as (
 
-    {{ current_version('snapshots', ['agency_id']) }}
+    {{ current_version(ref('stg_extracts__agencies'), ['agency_id']) }}
 
 )
 

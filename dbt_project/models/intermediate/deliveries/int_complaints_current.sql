@@ -1,16 +1,9 @@
 -- Good complaints rows as of the cutoff, one per key: the latest delivered version counts.
 with
 
-good_rows as (
-
-    select * from {{ ref('int_complaints_checked') }}
-    where set_aside_reason is null
-
-),
-
 final as (
 
-    {{ current_version('good_rows', ['complaint_id']) }}
+    {{ current_version(ref('int_complaints_checked'), ['complaint_id'], where='set_aside_reason is null') }}
 
 )
 

@@ -1,16 +1,9 @@
 -- Good cs_conversations rows as of the cutoff, one per key: the latest delivered version counts.
 with
 
-good_rows as (
-
-    select * from {{ ref('int_conversations_checked') }}
-    where set_aside_reason is null
-
-),
-
 final as (
 
-    {{ current_version('good_rows', ['conversation_id']) }}
+    {{ current_version(ref('int_conversations_checked'), ['conversation_id'], where='set_aside_reason is null') }}
 
 )
 

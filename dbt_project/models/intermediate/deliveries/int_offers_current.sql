@@ -1,16 +1,9 @@
 -- Good products rows as of the cutoff, one per key: the latest delivered version counts.
 with
 
-good_rows as (
-
-    select * from {{ ref('int_offers_checked') }}
-    where set_aside_reason is null
-
-),
-
 final as (
 
-    {{ current_version('good_rows', ['session_id', 'product_id']) }}
+    {{ current_version(ref('int_offers_checked'), ['session_id', 'product_id'], where='set_aside_reason is null') }}
 
 )
 

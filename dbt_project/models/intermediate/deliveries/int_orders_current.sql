@@ -1,16 +1,9 @@
 -- Good orders rows as of the cutoff, one per key: the latest delivered version counts.
 with
 
-good_rows as (
-
-    select * from {{ ref('int_orders_checked') }}
-    where set_aside_reason is null
-
-),
-
 final as (
 
-    {{ current_version('good_rows', ['order_id']) }}
+    {{ current_version(ref('int_orders_checked'), ['order_id'], where='set_aside_reason is null') }}
 
 )
 

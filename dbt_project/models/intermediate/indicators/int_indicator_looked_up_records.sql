@@ -8,12 +8,6 @@
 -- (indicator, member, looked-up record).
 with
 
-records as (
-
-    select * from {{ ref('int_indicator_records') }}
-
-),
-
 offers as (
 
     select * from {{ ref('int_offers_current') }}
@@ -26,15 +20,70 @@ after_sales_cases as (
 
 ),
 
-counted_records as (
+-- each use of the records its own import: DuckDB materialises whole a CTE a query reads
+-- twice, and at scale that spills. The counted records are reduced to what they look up
+-- (many orders of one member check one offer) before the look-up.
+price_checked_orders as (
 
-    select * from records
+    select distinct
+        operator_id,
+        streamer_id,
+        session_id,
+        product_id
+    from {{ ref('int_indicator_records') }}
+    where source = 'orders'
+        and in_2_denominator is not null
 
 ),
 
-looked_up_records as (
+offers_counted_for_completeness as (
 
-    select * from records
+    select distinct
+        operator_id,
+        streamer_id,
+        session_id
+    from {{ ref('int_indicator_records') }}
+    where source = 'products'
+        and pre_3_denominator is not null
+
+),
+
+sessions_of_period as (
+
+    select * from {{ ref('int_indicator_records') }}
+    where source = 'live_sessions'
+
+),
+
+orders_with_quality_cases as (
+
+    select
+        operator_id,
+        streamer_id,
+        order_id
+    from {{ ref('int_indicator_records') }}
+    where source = 'orders'
+        and post_3_numerator = 1
+
+),
+
+cases_and_reviews_of_orders as (
+
+    select distinct
+        case source when 'after_sales' then 'POST-4' else 'POST-7' end as indicator_id,
+        operator_id,
+        streamer_id,
+        order_id
+    from {{ ref('int_indicator_records') }}
+    where (source = 'after_sales' and post_4_denominator is not null)
+        or (source = 'reviews' and post_7_denominator is not null)
+
+),
+
+orders_of_period as (
+
+    select * from {{ ref('int_indicator_records') }}
+    where source = 'orders'
 
 ),
 
@@ -42,73 +91,63 @@ looked_up as (
 
     select
         'IN-2' as indicator_id,
-        counted_records.operator_id,
-        counted_records.streamer_id,
+        price_checked_orders.operator_id,
+        price_checked_orders.streamer_id,
         'products' as source,
         concat(offers.session_id, '|', offers.product_id) as record_key,
         offers.delivered_dt,
         offers.file_name,
         offers.file_sha256
-    from counted_records
+    from price_checked_orders
     inner join offers
-        on counted_records.session_id = offers.session_id
-        and counted_records.product_id = offers.product_id
-    where counted_records.source = 'orders'
-        and counted_records.in_2_denominator is not null
+        on price_checked_orders.session_id = offers.session_id
+        and price_checked_orders.product_id = offers.product_id
 
     union all
 
     select
         'PRE-3' as indicator_id,
-        counted_records.operator_id,
-        counted_records.streamer_id,
-        looked_up_records.source,
-        looked_up_records.record_key,
-        looked_up_records.delivered_dt,
-        looked_up_records.file_name,
-        looked_up_records.file_sha256
-    from counted_records
-    inner join looked_up_records
-        on counted_records.session_id = looked_up_records.record_key
-        and looked_up_records.source = 'live_sessions'
-    where counted_records.source = 'products'
-        and counted_records.pre_3_denominator is not null
+        offers_counted_for_completeness.operator_id,
+        offers_counted_for_completeness.streamer_id,
+        sessions_of_period.source,
+        sessions_of_period.record_key,
+        sessions_of_period.delivered_dt,
+        sessions_of_period.file_name,
+        sessions_of_period.file_sha256
+    from offers_counted_for_completeness
+    inner join sessions_of_period
+        on offers_counted_for_completeness.session_id = sessions_of_period.record_key
 
     union all
 
     select
         'POST-3' as indicator_id,
-        counted_records.operator_id,
-        counted_records.streamer_id,
+        orders_with_quality_cases.operator_id,
+        orders_with_quality_cases.streamer_id,
         'after_sales' as source,
         after_sales_cases.case_id as record_key,
         after_sales_cases.delivered_dt,
         after_sales_cases.file_name,
         after_sales_cases.file_sha256
-    from counted_records
+    from orders_with_quality_cases
     inner join after_sales_cases
-        on counted_records.order_id = after_sales_cases.order_id
-    where counted_records.source = 'orders'
-        and counted_records.post_3_numerator = 1
-        and after_sales_cases.is_quality_case
+        on orders_with_quality_cases.order_id = after_sales_cases.order_id
+    where after_sales_cases.is_quality_case
 
     union all
 
     select
-        case counted_records.source when 'after_sales' then 'POST-4' else 'POST-7' end as indicator_id,
-        counted_records.operator_id,
-        counted_records.streamer_id,
-        looked_up_records.source,
-        looked_up_records.record_key,
-        looked_up_records.delivered_dt,
-        looked_up_records.file_name,
-        looked_up_records.file_sha256
-    from counted_records
-    inner join looked_up_records
-        on counted_records.order_id = looked_up_records.record_key
-        and looked_up_records.source = 'orders'
-    where (counted_records.source = 'after_sales' and counted_records.post_4_denominator is not null)
-        or (counted_records.source = 'reviews' and counted_records.post_7_denominator is not null)
+        cases_and_reviews_of_orders.indicator_id,
+        cases_and_reviews_of_orders.operator_id,
+        cases_and_reviews_of_orders.streamer_id,
+        orders_of_period.source,
+        orders_of_period.record_key,
+        orders_of_period.delivered_dt,
+        orders_of_period.file_name,
+        orders_of_period.file_sha256
+    from cases_and_reviews_of_orders
+    inner join orders_of_period
+        on cases_and_reviews_of_orders.order_id = orders_of_period.record_key
 
 ),
 
