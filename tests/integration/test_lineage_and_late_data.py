@@ -22,7 +22,7 @@ from live_commerce_quality.cli import main
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.core.subjects import SubjectRef
 from live_commerce_quality.ops import lineage, retention
-from live_commerce_quality.publish.evidence import LINEAGE_FILE
+from live_commerce_quality.publish.evidence import LINEAGE_COLUMNS, LINEAGE_FILE
 
 from .conftest import LCQ_VARS
 
@@ -101,6 +101,16 @@ def test_counted_rows_add_up_to_every_denominator(hand_evaluation):
         if rows != row["denominator"]:
             mismatches.append((kind, row["subject_id"], indicator, rows, row["denominator"]))
     assert mismatches == []
+
+
+def test_evidence_lineage_is_the_mart_without_its_key_sorted_by_every_column(hand_evaluation):
+    out, home, _ = hand_evaluation
+    evidence = pl.read_parquet(out / LINEAGE_FILE)
+    assert tuple(evidence.columns) == LINEAGE_COLUMNS
+    assert evidence.height > 0
+    assert evidence.equals(evidence.sort(list(LINEAGE_COLUMNS), nulls_last=True))
+    (mart,) = Path(home).glob("runs/*/marts/fct_indicator_lineage.parquet")
+    assert pl.read_parquet(mart).drop("lineage_key").equals(evidence)
 
 
 def test_lineage_of_hand_derived_values(hand_evaluation, home_env):
