@@ -326,6 +326,18 @@ def test_pseudonymise_matches_hmac_in_order():
     assert got.null_count() == values.null_count()
 
 
+def test_pseudonymise_side_by_side_in_threads_shares_one_database_safely():
+    from concurrent.futures import ThreadPoolExecutor
+
+    values = pl.Series("v", [f"buyer-{i % 301}" for i in range(5_000)])
+    keys = [bytes([k]) * 32 for k in range(8)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda key: pseudonymise(values, key), keys))
+    for key, got in zip(keys, results, strict=True):
+        assert got[0] == pseudonym("buyer-0", key) and got[4_999] == pseudonym("buyer-183", key)
+        assert got.n_unique() == 301
+
+
 # --------------------------------------------------------------------------- determinism
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import cache
 
 import duckdb
 import polars as pl
@@ -30,23 +31,34 @@ def pseudonym(value: str, key: bytes) -> str:
 
 
 def pseudonymise(values: pl.Series, key: bytes, config: dict | None = None) -> pl.Series:
-    """HMAC-SHA256 hex of every value, in order; nulls stay null (one DuckDB pass; `config`:
-    DuckDB's bounds, core/duck.py)."""
+    """HMAC-SHA256 hex of every value, in order; nulls stay null. Each distinct value is
+    hashed once, in one DuckDB pass (`config`: DuckDB's bounds, core/duck.py)."""
     name = values.name
     if values.len() == 0 or values.null_count() == values.len():
         return pl.Series(name, [None] * values.len(), dtype=pl.String)
     ipad, opad = _pads(key)
-    con = duckdb.connect(config=config or {})
+    distinct = values.drop_nulls().unique().rename("v")
+    con = _database(tuple(sorted((config or {}).items()))).cursor()
     try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute("SET preserve_insertion_order = true")
-        con.register("pseudonym_input", values.rename("v").to_frame().to_arrow())
+        con.register("pseudonym_input", distinct.to_frame().to_arrow())
         mapped = con.sql(
             "SELECT sha256($opad::BLOB || unhex(sha256($ipad::BLOB || encode(v)))) AS h FROM pseudonym_input",
             params={"ipad": ipad, "opad": opad},
         ).to_arrow_table()
     finally:
         con.close()
-    out = pl.from_arrow(mapped["h"])
-    assert isinstance(out, pl.Series) and out.len() == values.len()
-    return out.cast(pl.String).rename(name)
+    hashed = pl.from_arrow(mapped["h"])
+    assert isinstance(hashed, pl.Series) and hashed.len() == distinct.len()
+    out = values.replace_strict(distinct, hashed.cast(pl.String), default=None, return_dtype=pl.String)
+    return out.rename(name)
+
+
+@cache
+def _database(config: tuple[tuple[str, str], ...]) -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process and bounds; each call takes a cursor of its own (opening
+    a database costs about 15 ms, as much as hashing ten thousand values, and a nightly run
+    ingests thousands of files)."""
+    con = duckdb.connect(config=dict(config))
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = true")
+    return con
