@@ -13,8 +13,17 @@
 -- Subjects are attributed through int_subject_members, as in fct_subject_indicators.
 with
 
--- read twice, so imported twice: DuckDB materialises whole a CTE a query reads twice
-member_indicator_files as (
+-- Each large relation is imported once per use: DuckDB materialises whole a CTE a query
+-- reads twice. An operator or streamer is its own only member, and the two intermediate
+-- models are unique per member and file (counted) or per member and record (looked up):
+-- its rows need no aggregation. Only agencies and platforms pool their members' rows.
+own_member_files as (
+
+    select * from {{ ref('int_indicator_member_files') }}
+
+),
+
+pooled_member_files as (
 
     select * from {{ ref('int_indicator_member_files') }}
 
@@ -30,7 +39,13 @@ member_indicators as (
 
 ),
 
-looked_up as (
+own_looked_up as (
+
+    select * from {{ ref('int_indicator_looked_up_records') }}
+
+),
+
+pooled_looked_up as (
 
     select * from {{ ref('int_indicator_looked_up_records') }}
 
@@ -42,22 +57,53 @@ members as (
 
 ),
 
+own_members as (
+
+    select * from members
+    where subject_kind = member_kind
+
+),
+
+pooling_members as (
+
+    select * from members
+    where subject_kind <> member_kind
+
+),
+
 counted_rows as (
 
     select
-        members.subject_kind,
-        members.subject_id,
-        member_indicator_files.indicator_id,
+        own_members.subject_kind,
+        own_members.subject_id,
+        own_member_files.indicator_id,
         'counted' as role,
-        member_indicator_files.source,
-        member_indicator_files.delivered_dt,
-        member_indicator_files.file_name,
-        member_indicator_files.file_sha256,
-        sum(member_indicator_files.record_count) as row_count
-    from member_indicator_files
-    inner join members
-        on member_indicator_files.member_kind = members.member_kind
-        and member_indicator_files.member_id = members.member_id
+        own_member_files.source,
+        own_member_files.delivered_dt,
+        own_member_files.file_name,
+        own_member_files.file_sha256,
+        own_member_files.record_count as row_count
+    from own_member_files
+    inner join own_members
+        on own_member_files.member_kind = own_members.member_kind
+        and own_member_files.member_id = own_members.member_id
+
+    union all
+
+    select
+        pooling_members.subject_kind,
+        pooling_members.subject_id,
+        pooled_member_files.indicator_id,
+        'counted' as role,
+        pooled_member_files.source,
+        pooled_member_files.delivered_dt,
+        pooled_member_files.file_name,
+        pooled_member_files.file_sha256,
+        sum(pooled_member_files.record_count) as row_count
+    from pooled_member_files
+    inner join pooling_members
+        on pooled_member_files.member_kind = pooling_members.member_kind
+        and pooled_member_files.member_id = pooling_members.member_id
     group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
@@ -65,19 +111,38 @@ counted_rows as (
 looked_up_rows as (
 
     select
-        members.subject_kind,
-        members.subject_id,
-        looked_up.indicator_id,
+        own_members.subject_kind,
+        own_members.subject_id,
+        own_looked_up.indicator_id,
         'looked_up' as role,
-        looked_up.source,
-        looked_up.delivered_dt,
-        looked_up.file_name,
-        looked_up.file_sha256,
-        count(distinct looked_up.record_key) as row_count
-    from looked_up
-    inner join members
-        on looked_up.member_kind = members.member_kind
-        and looked_up.member_id = members.member_id
+        own_looked_up.source,
+        own_looked_up.delivered_dt,
+        own_looked_up.file_name,
+        own_looked_up.file_sha256,
+        count(*) as row_count
+    from own_looked_up
+    inner join own_members
+        on own_looked_up.member_kind = own_members.member_kind
+        and own_looked_up.member_id = own_members.member_id
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+
+    union all
+
+    -- one looked-up record can serve members of one agency or platform: counted once
+    select
+        pooling_members.subject_kind,
+        pooling_members.subject_id,
+        pooled_looked_up.indicator_id,
+        'looked_up' as role,
+        pooled_looked_up.source,
+        pooled_looked_up.delivered_dt,
+        pooled_looked_up.file_name,
+        pooled_looked_up.file_sha256,
+        count(distinct pooled_looked_up.record_key) as row_count
+    from pooled_looked_up
+    inner join pooling_members
+        on pooled_looked_up.member_kind = pooling_members.member_kind
+        and pooled_looked_up.member_id = pooling_members.member_id
     group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
