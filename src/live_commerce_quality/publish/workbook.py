@@ -137,6 +137,9 @@ def write_rating_sheet(book, rows: pl.DataFrame, name: str, fmt: dict) -> None:
         sheet.write_string(0, j, RATINGS.column(column).header, fmt["head"])
         fitter.see_header(j, RATINGS.column(column).header)
     sheet.set_row(0, 58)
+    for j, column in enumerate(columns):  # the widest of each column's distinct values
+        for value in rows[column].unique().to_list():
+            fitter.see(j, _shown(value, column))
     grade_col = columns.index("grade")
     wrapped = [j for j, c in enumerate(columns) if c in WRAPPED]
     for i, row in enumerate(rows.iter_rows(), start=1):
@@ -144,7 +147,6 @@ def write_rating_sheet(book, rows: pl.DataFrame, name: str, fmt: dict) -> None:
         if lines > 1:  # wrapped reasons: a row tall enough to show them
             sheet.set_row(i, 13.5 * lines)
         for j, value in enumerate(row):
-            fitter.see(j, _shown(value, columns[j]))
             if j == grade_col:
                 sheet.write_string(i, j, value, fmt["grades"].get(value, fmt["text"]))
             elif value is None:
