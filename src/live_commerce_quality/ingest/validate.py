@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import polars as pl
 
-from live_commerce_quality.core.contract import BOOL, DATE, DEC, INT, TS, Column, Source
+from live_commerce_quality.core.contract import BOOL, DATE, DEC, INT, SOURCES, TS, Column, Source
 from live_commerce_quality.ingest.parse import DATE_ONLY_RE, raw_name
 from live_commerce_quality.ingest.readers import LINE, READER_REASON, ROW
 
@@ -131,13 +132,12 @@ def _column_rules(col: Column, cols: set[str], day_end: datetime, dt: date) -> l
     return rules
 
 
-def check_rows(df: pl.DataFrame, source: Source, dt: date) -> Checked:
-    """Split parsed rows into good rows and set-aside rows with their reasons."""
-    cols = set(df.columns)
+def _rules(source: Source, cols: frozenset[str], dt: date) -> tuple[_Rule, ...]:
+    """Every row rule of the source's files of day `dt` with these columns."""
     day_end = datetime.combine(dt + timedelta(days=1), time())
     rules: list[_Rule] = []
     for col in source.columns:
-        rules.extend(_column_rules(col, cols, day_end, dt))
+        rules.extend(_column_rules(col, set(cols), day_end, dt))
     for earlier, later in source.time_order:
         rules.append(
             _Rule(
@@ -150,6 +150,23 @@ def check_rows(df: pl.DataFrame, source: Source, dt: date) -> Checked:
                 ),
             )
         )
+    return tuple(rules)
+
+
+@lru_cache(maxsize=512)
+def _contract_rules(source_name: str, cols: frozenset[str], dt: date) -> tuple[_Rule, ...]:
+    """The rules of a contract source, built once per day and set of columns and shared (Polars
+    expressions are immutable): building them costs about 3 ms, a tenth of a small file's ingest."""
+    return _rules(SOURCES[source_name], cols, dt)
+
+
+def check_rows(df: pl.DataFrame, source: Source, dt: date) -> Checked:
+    """Split parsed rows into good rows and set-aside rows with their reasons."""
+    cols = set(df.columns)
+    if SOURCES.get(source.name) is source:
+        rules = _contract_rules(source.name, frozenset(cols), dt)
+    else:  # a source made by a test or a tool: built each time
+        rules = _rules(source, frozenset(cols), dt)
     reader_bad = pl.col(READER_REASON).is_not_null()
 
     # duplicate key within the file: every copy is set aside (a record the reader could
