@@ -86,9 +86,10 @@ def export_marts(settings: Settings, work: Path, engine: str = DUCKDB) -> dict[s
 
 def _export_query(schema: dict[str, pl.DataType], relation: str | None) -> str:
     """The mart's rows with the contract's columns and types, in one order (None: no rows)."""
-    columns = ", ".join(f'cast("{c}" as {DUCKDB_TYPES[t]}) as "{c}"' for c, t in schema.items())
     if relation is None:
-        return f"select {columns} limit 0"
+        nulls = ", ".join(f'cast(null as {DUCKDB_TYPES[t]}) as "{c}"' for c, t in schema.items())
+        return f"select {nulls} limit 0"
+    columns = ", ".join(f'cast("{c}" as {DUCKDB_TYPES[t]}) as "{c}"' for c, t in schema.items())
     return f"select {columns} from {relation} order by all nulls last"
 
 
