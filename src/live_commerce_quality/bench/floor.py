@@ -19,6 +19,7 @@ from pathlib import Path
 
 from live_commerce_quality.bench.indicators import OPERATOR_INDICATORS, window
 from live_commerce_quality.core import methodology as methodology_mod
+from live_commerce_quality.core.duck import sql_string
 from live_commerce_quality.core.settings import Settings
 
 LATEST = "order by _dt desc, _file_name desc, _line desc"
@@ -191,12 +192,12 @@ def _files(standardised: Path, source: str, cutoff: date) -> str:
         str(f) for d in root.glob("dt=*") if date.fromisoformat(d.name[3:]) <= cutoff for f in d.glob("*.parquet")
     )
     files = files or [str(root / "_schema" / "empty.parquet")]
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    listed = ", ".join(sql_string(f) for f in files)
     return f"read_parquet([{listed}], union_by_name = true)"
 
 
 def _sql_list(values) -> str:
-    return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
+    return "(" + ", ".join(sql_string(v) for v in values) + ")"
 
 
 def query(standardised: Path, period: str, as_of: date, m: methodology_mod.Methodology) -> str:

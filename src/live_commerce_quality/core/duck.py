@@ -59,6 +59,11 @@ class DuckDBBounds:
         }
 
 
+def sql_string(value: object) -> str:
+    """`value` as a SQL string literal (a path, a name): quoted, its own quotes doubled."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def connect(layout: Layout, database: str | Path = ":memory:", read_only: bool = False):
     """A DuckDB connection within the installation's bounds."""
     import duckdb

@@ -19,6 +19,8 @@ from typing import Any
 
 import polars as pl
 
+from live_commerce_quality.core.duck import sql_string
+
 PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 1_000_000}
 HASH_CHUNK = 1 << 20
 
@@ -63,10 +65,9 @@ def copy_to_parquet(con, query: str, path: Path) -> int:
     writes within its memory limit, spilling, so the table never has to fit in memory. The same
     rows in the same order give the same bytes whatever the thread count. Returns the rows written."""
     tmp = _tmp_beside(path)
-    target = str(tmp).replace("'", "''")
     options = "format parquet, compression {compression}, row_group_size {row_group_size}".format(**PARQUET_OPTIONS)
     try:
-        (rows,) = con.execute(f"copy ({query}) to '{target}' ({options})").fetchone()
+        (rows,) = con.execute(f"copy ({query}) to {sql_string(tmp)} ({options})").fetchone()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

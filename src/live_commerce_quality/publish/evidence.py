@@ -191,8 +191,8 @@ def write_lineage(settings: Settings, marts: Path, evidence: Path) -> Path:
     order (sorted by them, transform/marts.py), streamed by DuckDB: at scale the table is tens
     of millions of rows. `lcq lineage` reads this copy, so the lineage of an evaluation outlives
     the warehouse's state."""
-    source = str(marts / f"{LINEAGE_MART}.parquet").replace("'", "''")
-    query = f"select {', '.join(LINEAGE_COLUMNS)} from read_parquet('{source}')"
+    source = duck.sql_string(marts / f"{LINEAGE_MART}.parquet")
+    query = f"select {', '.join(LINEAGE_COLUMNS)} from read_parquet({source})"
     con = duck.connect(settings)
     try:
         copy_to_parquet(con, query, evidence / LINEAGE_FILE.name)

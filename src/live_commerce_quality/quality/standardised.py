@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from live_commerce_quality.core.contract import SOURCES
+from live_commerce_quality.core.duck import sql_string
 from live_commerce_quality.quality import _gx
 from live_commerce_quality.quality.model import Check, CheckResult, jsonable, message
 from live_commerce_quality.quality.suites import (
@@ -207,7 +208,7 @@ def _lit(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
         return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_string(value)
 
 
 def _violation(c: Check) -> str:

@@ -108,7 +108,7 @@ def _relations(settings: Settings, work: Path, engine: str) -> Iterator[tuple[ob
     root = settings.spark_warehouse(work) / f"{SPARK_SCHEMA}.db"
 
     def relation(mart: str) -> str | None:
-        files = ", ".join(sorted("'" + str(f).replace("'", "''") + "'" for f in (root / mart).glob("*.parquet")))
+        files = ", ".join(duck.sql_string(f) for f in sorted((root / mart).glob("*.parquet")))
         return f"read_parquet([{files}])" if files else None
 
     con = duck.connect(settings)
