@@ -8,6 +8,9 @@ record is extracted again each day one of its events becomes visible.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import numpy as np
 import polars as pl
 
 from live_commerce_quality.core.contract import PLATFORMS
@@ -96,24 +99,51 @@ def versions(
     days after `last_day` are not delivered. The delivery-day columns are dropped and
     `_dt` added.
     """
-    hidden = hidden or {}
     dd_cols = [created] + [dd for dd, _ in events]
-    days = (
+    days = _version_days(base.select(dd_cols), last_day).sort("_r", "_dt")
+    return _reveal(base[days["_r"]].with_columns(days["_dt"]), dd_cols, events, hidden)
+
+
+def version_chunks(
+    rows: Callable[[np.ndarray], pl.DataFrame],
+    days: pl.DataFrame,
+    created: str,
+    events: list[tuple[str, tuple[str, ...]]],
+    last_day: int,
+    hidden: dict[str, object] | None = None,
+    max_rows: int = WRITE_CHUNK_ROWS,
+) -> Iterator[pl.DataFrame]:
+    """What `dt_chunks(versions(base, ...))` yields, holding one chunk's versions at a time.
+
+    `days` is the delivery-day columns of the records (`created` and the events'), `rows(r)`
+    the base rows at positions `r`: the wide rows of a large source are built a chunk at a
+    time, never all its versions at once (at SF50, orders' versions alone would be 9 GB).
+    """
+    dd_cols = [created] + [dd for dd, _ in events]
+    days = _version_days(days.select(dd_cols), last_day).sort("_dt", "_r")
+    for start, length in _day_slices(days["_dt"], max_rows):
+        chunk = days.slice(start, length)
+        yield _reveal(rows(chunk["_r"].to_numpy()).with_columns(chunk["_dt"]), dd_cols, events, hidden)
+
+
+def _version_days(dd: pl.DataFrame, last_day: int) -> pl.DataFrame:
+    """(_r, _dt): each record's position and its distinct delivery days up to `last_day`."""
+    return (
         pl.concat(
             [
-                base.select(
-                    pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r"),
-                    pl.col(c).cast(pl.Int32).alias("_dt"),
-                )
-                for c in dd_cols
+                dd.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r"), pl.col(c).cast(pl.Int32).alias("_dt"))
+                for c in dd.columns
             ]
         )
         .drop_nulls()
         .filter(pl.col("_dt") <= last_day)
         .unique()
-        .sort("_r", "_dt")
     )
-    out = base[days["_r"]].with_columns(days["_dt"])
+
+
+def _reveal(out: pl.DataFrame, dd_cols: list[str], events, hidden: dict[str, object] | None) -> pl.DataFrame:
+    """Each version shows an event's columns from the event's delivery day on."""
+    hidden = hidden or {}
     reveal = []
     for dd, cols in events:
         for c in cols:
@@ -122,15 +152,21 @@ def versions(
     return out.with_columns(reveal).drop(dd_cols)
 
 
-def dt_chunks(df: pl.DataFrame, max_rows: int = WRITE_CHUNK_ROWS):
+def dt_chunks(df: pl.DataFrame, max_rows: int = WRITE_CHUNK_ROWS) -> Iterator[pl.DataFrame]:
     """Slices of `df` (sorted by `_dt`) that never split a day, about `max_rows` each."""
     df = df.sort("_dt", maintain_order=True)
-    counts = df.group_by("_dt", maintain_order=True).len()
+    for start, length in _day_slices(df["_dt"], max_rows):
+        yield df.slice(start, length)
+
+
+def _day_slices(dt: pl.Series, max_rows: int) -> Iterator[tuple[int, int]]:
+    """(start, length) of runs of whole days of the sorted `dt`, about `max_rows` rows each."""
+    counts = dt.to_frame().group_by("_dt", maintain_order=True).len()
     start = rows = 0
     for n in counts["len"].to_list():
         if rows and rows + n > max_rows:
-            yield df.slice(start, rows)
+            yield start, rows
             start, rows = start + rows, 0
         rows += n
     if rows:
-        yield df.slice(start, rows)
+        yield start, rows

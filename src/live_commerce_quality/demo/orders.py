@@ -26,6 +26,7 @@ from live_commerce_quality.demo.frames import (
     pick,
     platform,
     record_id,
+    version_chunks,
     versions,
 )
 from live_commerce_quality.demo.landing import Landing
@@ -77,17 +78,67 @@ class Orders:
         return len(self.op)
 
 
+@dataclass
+class OrderRows:
+    """The rest of each order's row, kept as narrow arrays: the rows of a chunk are built
+    from them and `Orders` when it is written (at SF50 a frame of every order's row is 9 GB)."""
+
+    od: Orders
+    prod: np.ndarray
+    qty: np.ndarray
+    unit: np.ndarray
+    promised: np.ndarray  # -1: none
+    cancelled: np.ndarray  # -1: never
+    party: np.ndarray  # -1: none or unknown
+    dd_ship: np.ndarray  # delivery days of the events (-1: never)
+    dd_deliv: np.ndarray
+    dd_cancel: np.ndarray
+
+    NULLABLE = ("session_n", "streamer", "promised", "shipped", "delivered", "cancelled", "party")
+    EVENTS = (("dd_ship", ("shipped",)), ("dd_deliv", ("delivered",)), ("dd_cancel", ("cancelled", "party")))
+
+    def days(self, idx: np.ndarray) -> pl.DataFrame:
+        """The delivery-day columns of orders `idx`."""
+        dd = ("dd_ship", "dd_deliv", "dd_cancel")
+        return frame(dd, dd0=self.od.dd0[idx], **{c: getattr(self, c)[idx] for c in dd})
+
+    def rows(self, idx: np.ndarray) -> pl.DataFrame:
+        """The rows of orders `idx`, with their delivery days."""
+        od = self.od
+        session, streamer = od.session[idx], od.streamer[idx]
+        qty, unit = self.qty[idx].astype(np.int64), self.unit[idx]
+        return frame(
+            (*self.NULLABLE, "dd_ship", "dd_deliv", "dd_cancel"),
+            order_n=idx + 1,
+            plat=od.plat[idx],
+            session_n=np.where(session >= 0, session + 1, -1),
+            op=od.op[idx] + 1,
+            streamer=np.where(streamer >= 0, streamer + 1, -1),
+            prod=self.prod[idx] + 1,
+            buyer=od.buyer[idx],
+            qty=qty,
+            unit=unit,
+            pay=unit * qty,
+            paid=od.paid[idx],
+            promised=self.promised[idx],
+            shipped=od.shipped[idx],
+            delivered=od.delivered[idx],
+            cancelled=self.cancelled[idx],
+            party=self.party[idx].astype(np.int64),
+            dd0=od.dd0[idx],
+            dd_ship=self.dd_ship[idx],
+            dd_deliv=self.dd_deliv[idx],
+            dd_cancel=self.dd_cancel[idx],
+        )
+
+
 def write_orders(demo: Demo, ops: Operators, s: Sessions, offers: Offers, w: Landing) -> Orders:
-    od, base = _draw_orders(demo, ops, s, offers)  # its temporaries are freed before writing
-    demo.records["orders"] = len(od)
-    events = [
-        ("dd_ship", ("shipped",)),
-        ("dd_deliv", ("delivered",)),
-        ("dd_cancel", ("cancelled", "party")),
-    ]
-    for p in range(len(PLATFORMS)):  # one platform at a time bounds memory
-        v = versions(base.filter(pl.col("plat") == p), "dd0", events, demo.cal.last)
-        for chunk in dt_chunks(v):
+    rows = _draw_orders(demo, ops, s, offers)
+    demo.records["orders"] = len(rows.od)
+    for p in range(len(PLATFORMS)):  # a platform's days are its own files
+        idx = np.flatnonzero(rows.od.plat == p)
+        chunks = version_chunks(lambda r, idx=idx: rows.rows(idx[r]), rows.days(idx), "dd0", rows.EVENTS, demo.cal.last)
+        for chunk in chunks:
             w.write(
                 "orders",
                 chunk.select(
@@ -113,12 +164,11 @@ def write_orders(demo: Demo, ops: Operators, s: Sessions, offers: Offers, w: Lan
                     _part=platform(),
                 ),
             )
-        del v
-    return od
+    return rows.od
 
 
-def _draw_orders(demo: Demo, ops: Operators, s: Sessions, offers: Offers) -> tuple[Orders, pl.DataFrame]:
-    """Orders with their lifecycle, one row each, in order of payment."""
+def _draw_orders(demo: Demo, ops: Operators, s: Sessions, offers: Offers) -> OrderRows:
+    """Orders with their lifecycle, in order of payment."""
     rng = demo.rng("orders")
     per_month = max(SF1["orders"] * demo.scale, MIN_ORDERS_PER_OPERATOR * len(ops))
     total = per_month * demo.n_months
@@ -129,49 +179,38 @@ def _draw_orders(demo: Demo, ops: Operators, s: Sessions, offers: Offers) -> tup
     paid = np.concatenate([paid1, paid2])
     prod = np.concatenate([prod1, prod2])
     unit = np.concatenate([unit1, unit2])
+    del sess, paid1, prod1, unit1, op2, paid2, prod2, unit2
     order = np.lexsort((session, op, paid))
     op, session, paid, prod, unit = (x[order] for x in (op, session, paid, prod, unit))
+    del order
     n = len(op)
     in_session = session >= 0
     sess0 = np.maximum(session, 0)
     streamer = np.where(in_session, s.streamer[sess0], -1)
     tier, plat = ops.tier[op], ops.plat[op]
-    qty = np.minimum(rng.geometric(0.75, n), 10)
+    qty = np.minimum(rng.geometric(0.75, n), 10).astype(np.int8)
     buyers = max(1_000, int(0.45 * n))
     buyer = np.floor(buyers * rng.random(n) ** 1.6).astype(np.int64) + 1  # repeat buyers
     promised, party, cancelled, shipped, delivered = _lifecycle(rng, paid, tier, plat)
 
     floor = np.where(in_session, s.dd0[sess0], 0)  # never before its session
+    del in_session, sess0
     dd0 = delivery_day(rng, paid, floor)
     dd_ship = delivery_day(rng, shipped, dd0)
     dd_deliv = delivery_day(rng, delivered, np.maximum(dd_ship, dd0))
     dd_cancel = delivery_day(rng, cancelled, dd0)
-    od = Orders(op, plat, tier, session, streamer, buyer, paid, shipped, delivered, dd0, buyers)
-    nullable = ("session_n", "streamer", "promised", "shipped", "delivered", "cancelled", "party")
-    base = frame(
-        (*nullable, "dd_ship", "dd_deliv", "dd_cancel"),
-        order_n=np.arange(1, n + 1),
-        plat=plat,
-        session_n=np.where(in_session, session + 1, -1),
-        op=op + 1,
-        streamer=np.where(streamer >= 0, streamer + 1, -1),
-        prod=prod + 1,
-        buyer=buyer,
+    return OrderRows(
+        od=Orders(op, plat, tier, session, streamer, buyer, paid, shipped, delivered, dd0, buyers),
+        prod=prod,
         qty=qty,
         unit=unit,
-        pay=unit * qty,
-        paid=paid,
         promised=promised,
-        shipped=shipped,
-        delivered=delivered,
         cancelled=cancelled,
-        party=party,
-        dd0=dd0,
-        dd_ship=dd_ship,
-        dd_deliv=dd_deliv,
-        dd_cancel=dd_cancel,
+        party=party.astype(np.int8),
+        dd_ship=dd_ship.astype(np.int32),
+        dd_deliv=dd_deliv.astype(np.int32),
+        dd_cancel=dd_cancel.astype(np.int32),
     )
-    return od, base
 
 
 def _in_sessions(rng, s: Sessions, offers: Offers, expected: float):

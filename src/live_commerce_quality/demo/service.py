@@ -14,7 +14,16 @@ import numpy as np
 import polars as pl
 
 from live_commerce_quality.core.contract import SOURCES
-from live_commerce_quality.demo.frames import buyer_id, dt_chunks, frame, phone, pick, platform, record_id, versions
+from live_commerce_quality.demo.frames import (
+    buyer_id,
+    frame,
+    phone,
+    pick,
+    platform,
+    record_id,
+    version_chunks,
+    versions,
+)
 from live_commerce_quality.demo.landing import Landing
 from live_commerce_quality.demo.orders import Orders
 from live_commerce_quality.demo.sessions import Sessions
@@ -82,7 +91,8 @@ def write_conversations(demo: Demo, ops: Operators, s: Sessions, od: Orders, w: 
         dd0=dd0,
         dd_reply=delivery_day(rng, reply, dd0),
     )
-    for chunk in dt_chunks(versions(base, "dd0", [("dd_reply", ("reply",))], cal.last)):
+    events = [("dd_reply", ("reply",))]
+    for chunk in version_chunks(base.__getitem__, base, "dd0", events, cal.last):
         w.write(
             "cs_conversations",
             chunk.select(

@@ -212,8 +212,10 @@ def write_products(demo: Demo, ops: Operators, s: Sessions, w: Landing) -> Offer
     rng = demo.rng("products")
     offers = _draw_offers(rng, ops, s, _draw_catalogue(rng, ops, s))
     demo.records["products"] = len(offers)
-    for chunk in dt_chunks(_products(offers, s).filter(pl.col("_dt") <= demo.cal.last)):
-        w.write("products", chunk)
+    base, columns = _products(offers, s)
+    # the texts are made a chunk at a time: at SF50 all products' rows would take 6 GB
+    for chunk in dt_chunks(base.filter(pl.col("_dt") <= demo.cal.last)):
+        w.write("products", chunk.select(**columns))
     return offers
 
 
@@ -265,8 +267,8 @@ def _draw_offers(rng, ops: Operators, s: Sessions, cat: Catalogue) -> Offers:
     )
 
 
-def _products(offers: Offers, s: Sessions) -> pl.DataFrame:
-    """The products rows of the offers, with the words that make their texts."""
+def _products(offers: Offers, s: Sessions) -> tuple[pl.DataFrame, dict[str, pl.Expr]]:
+    """The offers' codes, and the columns of the products rows made from them."""
     prod, p_cat = offers.prod, offers.catalogue.cat
     cat = p_cat[prod]
     n_prod = len(p_cat)
@@ -296,7 +298,7 @@ def _products(offers: Offers, s: Sessions) -> pl.DataFrame:
         blank=offers.blank,
         plat=s.plat[offers.session],
         _dt=s.dd0[offers.session].astype(np.int32),
-    )
+    ).with_columns(announced=pl.when(pl.col("announced") >= 0).then("announced"))
     cert_prefix = [c.certificate or "" for c in CATEGORIES]
     gap_is = {name: pl.col("gap") == i for i, name in enumerate(GAPS)}
 
@@ -304,27 +306,27 @@ def _products(offers: Offers, s: Sessions) -> pl.DataFrame:
         blank = pl.when(pl.col("prod") % 2 == 0).then(pl.lit("")).otherwise(pl.lit(" "))
         return pl.when(~when).then(expr).when(pl.col("blank")).then(blank)
 
-    return base.with_columns(announced=pl.when(pl.col("announced") >= 0).then("announced")).select(
-        session_id=record_id("session_n", "live_sessions"),
-        product_id=record_id("prod", "products"),
-        operator_id=record_id("op", "operators"),
-        category=pick(CATEGORY_CODES, pl.col("cat")),
-        title=pl.when(gap_is["title"])
+    return base, {
+        "session_id": record_id("session_n", "live_sessions"),
+        "product_id": record_id("prod", "products"),
+        "operator_id": record_id("op", "operators"),
+        "category": pick(CATEGORY_CODES, pl.col("cat")),
+        "title": pl.when(gap_is["title"])
         .then(pl.lit(" "))
         .otherwise(pick(BRANDS, pl.col("brand")) + pick(ADJECTIVES, pl.col("adj")) + pick(nouns, pl.col("noun"))),
-        announced_price="announced",
-        listed_price="listed",
-        spec=missing(pick(specs, pl.col("spec")), gap_is["spec"]),
-        origin=missing(pick(ORIGINS, pl.col("origin")), gap_is["origin"]),
-        manufacturer=missing(
+        "announced_price": "announced",
+        "listed_price": "listed",
+        "spec": missing(pick(specs, pl.col("spec")), gap_is["spec"]),
+        "origin": missing(pick(ORIGINS, pl.col("origin")), gap_is["origin"]),
+        "manufacturer": missing(
             pick(CITIES, pl.col("city")) + pick(BRANDS, pl.col("brand")) + "实业有限公司",
             gap_is["origin"],
         ),
-        certificate_required="needs_cert",
-        certificate_no=pl.when(pl.col("needs_cert") & ~gap_is["cert"]).then(
+        "certificate_required": "needs_cert",
+        "certificate_no": pl.when(pl.col("needs_cert") & ~gap_is["cert"]).then(
             pick(cert_prefix, pl.col("cat")) + (pl.col("prod") * 7919 % 10**9).cast(pl.String).str.zfill(10)
         ),
-        after_sales_policy=missing(pick(POLICIES, pl.col("policy")), gap_is["policy"]),
-        _dt="_dt",
-        _part=platform(),
-    )
+        "after_sales_policy": missing(pick(POLICIES, pl.col("policy")), gap_is["policy"]),
+        "_dt": "_dt",
+        "_part": platform(),
+    }
