@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> dict:
     for scale in args.scale if args.only - {"history"} else ():
         document["scales"][f"{scale:g}"] = run_scale(settings, args, scale)
     targets = [t for s in document["scales"].values() for t in s["targets"]]
+    if (scaling := report.scaling_target(document["scales"])) is not None:
+        targets.append(scaling)
     if "history" in args.only:
         document["history"] = run_history(settings, args)
         document["history"]["target"] = report.history_target(document["history"])

@@ -20,11 +20,14 @@ TARGETS = (
     ("end_to_end_s", 1.0, "SF1 end to end <= 20 s", 20.0, "max"),
     ("end_to_end_s", 10.0, "SF10 end to end <= 150 s", 150.0, "max"),
     ("peak_rss_mb", 10.0, "SF10 peak RSS <= 4 GiB", 4096.0, "max"),
+    ("peak_rss_mb", 50.0, "SF50 peak RSS <= 4 GiB", 4096.0, "max"),
     ("transform_over_floor", 10.0, "SF10 dbt step within 1.5x of the floor", 1.5, "max"),
     ("pandas_over_transform", 10.0, "SF10 dbt step >= 10x faster than pandas", 10.0, "min"),
     ("nightly_ratio", None, "nightly day 30 <= 1.3x day 1", 1.3, "max"),
 )
 HISTORY_LIMIT = 1.1  # 12 months of history <= 1.1x 1 month
+# SF50 "roughly 5x SF10": linear in the data, read as within 10 % of 5x
+SCALING = (10.0, 50.0, 5.5)
 
 
 def machine() -> dict:
@@ -117,6 +120,19 @@ def targets(scale_factor: float, scale: dict) -> list[dict]:
             row.update(met=True if met else None, note=scale["pandas"].get("error"))
         out.append(row)
     return out
+
+
+def scaling_target(scales: dict) -> dict | None:
+    """SF50's end to end against SF10's, when both ran (None otherwise)."""
+    small, large, limit = SCALING
+    totals = [scales.get(f"{sf:g}", {}).get("monthly", {}) for sf in (small, large)]
+    if not all(totals):
+        return None
+    value = None
+    if all(m.get("ok") for m in totals):
+        value = round(totals[1]["total"]["seconds"] / totals[0]["total"]["seconds"], 2)
+    what = f"SF{large:g} end to end <= {limit:g}x SF{small:g} (roughly {large / small:g}x)"
+    return {"target": what, "value": value, "limit": limit, "met": None if value is None else value <= limit}
 
 
 def history_target(result: dict) -> dict:
