@@ -21,3 +21,14 @@
 {% macro in_period(ts) -%}
     ({{ ts }} >= {{ period_start() }} and {{ ts }} < {{ period_end() }} and {{ ts }} < {{ as_of_instant() }})
 {%- endmacro %}
+
+{#- Versions an evaluation of P can need of a source whose records P takes by an event in P
+    (orders by paid_at, sessions by started_at, conversations, complaints, findings): the ingest
+    sets aside an event at or after the end of its delivery day, so such a record is first
+    delivered on or after P's first day, and so is each later version. Earlier deliveries
+    hold only records of earlier periods: a key whose latest version is among them has no
+    version from P on, and a key with one keeps the same latest version. Reference checks
+    still look at every delivery (int_*_known). -#}
+{% macro delivered_from_period_start() -%}
+    (delivered_dt >= cast('{{ var("period_start") }}' as date))
+{%- endmacro %}

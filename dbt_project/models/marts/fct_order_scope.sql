@@ -1,5 +1,6 @@
--- Reconciliation of orders as of the cutoff: in scope (with a live session) or counted
--- but not evaluated (no session), by platform and payment month.
+-- Reconciliation of the orders paid in P as of the cutoff: in scope (with a live session)
+-- or counted but not evaluated (no session), by platform and payment month. Orders paid
+-- after P belong to a later period's evaluation; int_orders_current holds none of earlier ones.
 with
 
 orders as (
@@ -17,6 +18,7 @@ final as (
         count(case when session_id is not null then 1 end) as orders_in_scope,
         count(case when session_id is null then 1 end) as orders_out_of_scope
     from orders
+    where {{ in_period('paid_at') }}
     group by 1, 2, 3
 
 )

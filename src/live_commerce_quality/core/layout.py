@@ -14,6 +14,7 @@ nothing creates a folder: the writers do, when they write.
                                                      build's tables under its spark_warehouse/)
     <home>/evaluations/<period>/<status>-<C>[-m<v>]/ evaluation folders
     <home>/published/…                               publications, index.json, latest links
+    <home>/seen/<source>/dt=<day>/<f>.json, seen/_extracts_gate.json  caches of what was read
     <home>/acceptances/, purge_log/, secrets/, logs/, airflow/, ingest.lock
     <home>/bench/<UTC time>-<host>.json, latest.json  `make bench` results (kept by `make clean`)
     $LCQ_BENCH_DIR (default /tmp/lcq-bench)          the bench's demo landings and installations
@@ -156,6 +157,12 @@ class Layout:
     def archive_current(self, source: str, dt: date, safe_name: str) -> Path:
         """The receipt of the version of a file name now in effect."""
         return self.archive_day(source, dt) / ARCHIVE_CURRENT_DIR / f"{safe_name}.json"
+
+    @property
+    def extracts_measured(self) -> Path:
+        """What the extracts gate measured of each standardised file (quality/file_measures.py):
+        a cache that spares reading a file again, not a record (the gate's results are)."""
+        return self.home / "seen" / "_extracts_gate.json"
 
     def landing_seen(self, source: str, dt: date, safe_name: str) -> Path:
         """What a landing file looked like when last read (size, times, inode) and its SHA-256:

@@ -70,10 +70,12 @@ def _expectations_dir(expectations: Path | None) -> Path:
 
 
 def validate_standardised(settings: Settings, cutoff: date, *, expectations: Path | None = None) -> GateResult:
-    """Check the standardised Parquet of every source, files with dt <= cutoff, over all rows."""
+    """Check the standardised Parquet of every source, files with dt <= cutoff, over all rows
+    (a file's measures are kept for the next run while the file is unchanged)."""
     suite = load_standardised_suite(_expectations_dir(expectations or settings.expectations) / "standardised.yml")
     bounds = DuckDBBounds.of(settings).config()
-    return GateResult.of(standardised.validate(suite, settings.standardised, cutoff, bounds))
+    measured = settings.extracts_measured
+    return GateResult.of(standardised.validate(suite, settings.standardised, cutoff, bounds, measured))
 
 
 def validate_marts(warehouse: Path, *, expectations: Path | None = None) -> GateResult:

@@ -4,8 +4,10 @@ Per source, the Parquet files with `dt` <= cutoff are
 1. schema-checked from their footers (column names in contract order, types, no
    dropped personal column), per file;
 2. scanned once by DuckDB, which counts the offending rows of every row-level check
-   in a single aggregate (`count(*) FILTER (WHERE <violation>)`), plus one GROUP BY
-   for key uniqueness within each file — exact, over every row, pushed down;
+   in a single aggregate (`count(*) FILTER (WHERE <violation>)`) grouped by file, plus one
+   GROUP BY for key uniqueness within each file — exact, over every row, pushed down.
+   A file measured by an earlier run and unchanged since is not read again: its share
+   of each count is kept (quality/file_measures.py), so a run reads only new files;
 3. the resulting profile (one row per check: measure, allowed minimum, allowed
    maximum) is validated by Great Expectations with real expectations;
 4. for a failed check only, a deterministic sample of offending rows (ordered by
@@ -24,6 +26,7 @@ import duckdb
 from live_commerce_quality.core.contract import SOURCES
 from live_commerce_quality.core.duck import sql_string
 from live_commerce_quality.quality import _gx
+from live_commerce_quality.quality.file_measures import FileMeasures, MeasureCache
 from live_commerce_quality.quality.model import Check, CheckResult, jsonable, message
 from live_commerce_quality.quality.suites import (
     BEFORE_END_OF_DELIVERY_DAY,
@@ -78,8 +81,7 @@ class _Measure:
     observed: Any
     unit: str  # rows | files | value
     examples: list[dict[str, Any]] = field(default_factory=list)
-    predicate: str | None = None  # SQL violation predicate, for examples
-    rel: str | None = None  # the DuckDB relation measured, for examples
+    files: list[Path] = field(default_factory=list)  # offending files of a row check, for examples
 
 
 def files_as_of(root: Path, cutoff: date) -> list[tuple[date, Path]]:
@@ -99,22 +101,27 @@ def files_as_of(root: Path, cutoff: date) -> list[tuple[date, Path]]:
     return sorted(out, key=lambda x: (x[0], x[1].name.encode()))
 
 
-def validate(suite: Suite, standardised: Path, cutoff: date, config: dict | None = None) -> list[CheckResult]:
-    """Every check of the suite over the files with dt <= cutoff; `config`: DuckDB's bounds."""
+def validate(
+    suite: Suite, standardised: Path, cutoff: date, config: dict | None = None, measured: Path | None = None
+) -> list[CheckResult]:
+    """Every check of the suite over the files with dt <= cutoff; `config`: DuckDB's bounds;
+    `measured`: the file of measures kept between runs (quality/file_measures.py), if any."""
     for c in suite.checks:
         _refuse_unsupported(c)
+    cache = MeasureCache(measured)
     con = duckdb.connect(config=config or {})
     try:
         measures: list[tuple[Check, _Measure]] = []
         for source in SOURCES:
             checks = [c for c in suite.checks if c.target == source]
-            measures += _measure_source(con, checks, files_as_of(standardised / source, cutoff), standardised)
+            measures += _measure_source(con, checks, files_as_of(standardised / source, cutoff), standardised, cache)
         verdicts = _judge(measures)
         for (c, m), ok in zip(measures, verdicts, strict=True):
-            if not ok and m.rel is not None and m.predicate is not None:
-                m.examples = _examples(con, m.rel, c, m.predicate, suite.examples, standardised)
+            if not ok and m.files:
+                m.examples = _examples_of(con, c, m.files, suite.examples, standardised)
     finally:
         con.close()
+    cache.save()
     results = []
     for (c, m), ok in zip(measures, verdicts, strict=True):
         examples = m.examples[: suite.examples]
@@ -256,69 +263,92 @@ def _check_columns(c: Check) -> list[str]:
 
 
 def _measure_source(
-    con, checks: list[Check], files: list[tuple[date, Path]], root: Path
+    con, checks: list[Check], files: list[tuple[date, Path]], root: Path, cache: MeasureCache
 ) -> list[tuple[Check, _Measure]]:
-    import pyarrow.parquet as pq
-
-    schemas = {f: pq.read_schema(f) for _, f in files}
-    out: dict[int, _Measure] = {}
-
-    # 1. schema, per file, from the footers; a file failing any of these is not scanned
-    bad_files: set[Path] = set()
+    """Each check of one source over its files: each file's share from the cache or, for a
+    file not measured before, from one scan of the new files; the sums judged."""
+    paths = [f for _, f in files]
+    per_file = cache.lookup(checks[0].target, checks, paths) if checks else {}
+    per_file.update(_measure_files(con, checks, [f for f in paths if f not in per_file]))
+    if checks:
+        cache.store(checks[0].target, checks, per_file)
+    out: list[tuple[Check, _Measure]] = []
     for i, c in enumerate(checks):
-        if c.expectation not in SCHEMA_CHECKS:
-            continue
-        offenders = [(f, o) for _, f in files if (o := _schema_offence(c, schemas[f])) is not None]
-        bad_files |= {f for f, _ in offenders}
-        examples = [{"file": f.relative_to(root).as_posix(), "values": o} for f, o in offenders]
-        out[i] = _Measure(len(offenders), None, 0, len(offenders), "files", examples)
-
-    good = [f for _, f in files if f not in bad_files]
-    rel = None
-    if good:
-        paths = ", ".join(_lit(f.as_posix()) for f in good)
-        rel = f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{'dt': DATE}}, filename = true)"
-
-    # 2. every row-level check in one scan
-    row_checks = [(i, c) for i, c in enumerate(checks) if c.expectation in ROW_CHECKS]
-    counts: dict[int, int] = {}
-    n_rows = 0
-    if rel is not None:
-        aggregates = ["count(*)"] + [f"count(*) FILTER (WHERE {_violation(c)})" for _, c in row_checks]
-        values = con.execute(f"SELECT {', '.join(aggregates)} FROM {rel}").fetchall()[0]
-        n_rows = int(values[0])
-        counts = {i: int(v) for (i, _), v in zip(row_checks, values[1:], strict=True)}
-    for i, c in row_checks:
-        n = counts.get(i, 0)
-        out[i] = _Measure(n, None, 0, n, "rows", predicate=_violation(c), rel=rel)
-
-    # 3. uniqueness (rows whose key occurs more than once) and table-level checks
-    for i, c in enumerate(checks):
-        if c.expectation in UNIQUE_CHECKS:
-            n, candidates = 0, None
-            if rel is not None:
-                # First the 64-bit hashes of the key that repeat (a third of the memory of
-                # grouping by the strings); then, only among the rows with such a hash, the
-                # exact count of rows whose key repeats.
-                key, not_null = _key_sql(_check_columns(c))
-                table = _q(f"_lcq_repeated_{c.target}_{i}")
-                con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT hash({key}) AS h FROM {rel} "
-                    f"WHERE {not_null} GROUP BY 1 HAVING count(*) > 1"
-                )
-                if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
-                    candidates = f"{not_null} AND hash({key}) IN (SELECT h FROM {table})"
-                    repeated = f"SELECT count(*) AS n FROM {rel} WHERE {candidates} GROUP BY {key} HAVING count(*) > 1"
-                    n = int(con.execute(f"SELECT coalesce(sum(n), 0) FROM ({repeated})").fetchall()[0][0])
-            out[i] = _Measure(n, None, 0, n, "rows", predicate=candidates, rel=rel)
+        if c.expectation in SCHEMA_CHECKS:
+            offenders = [(f, per_file[f].offences[i]) for f in paths if i in per_file[f].offences]
+            examples = [{"file": f.relative_to(root).as_posix(), "values": o} for f, o in offenders]
+            out.append((c, _Measure(len(offenders), None, 0, len(offenders), "files", examples)))
         elif c.expectation in TABLE_CHECKS:
+            n_rows = sum(per_file[f].rows for f in paths)
             lo, hi = c.kwargs.get("min_value"), c.kwargs.get("max_value")
             if lo is not None and c.kwargs.get("strict_min"):
                 lo += 1
             if hi is not None and c.kwargs.get("strict_max"):
                 hi -= 1
-            out[i] = _Measure(n_rows, lo, hi, n_rows, "value")
-    return [(c, out[i]) for i, c in enumerate(checks)]
+            out.append((c, _Measure(n_rows, lo, hi, n_rows, "value")))
+        else:  # row and uniqueness checks: rows; examples come from the offending files alone
+            offending = [f for f in paths if per_file[f].counts.get(i)]
+            n = sum(per_file[f].counts[i] for f in offending)
+            out.append((c, _Measure(n, None, 0, n, "rows", files=offending)))
+    return out
+
+
+def _relation(files: list[Path]) -> str:
+    paths = ", ".join(_lit(f.as_posix()) for f in files)
+    return f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{'dt': DATE}}, filename = true)"
+
+
+def _measure_files(con, checks: list[Check], files: list[Path]) -> dict[Path, FileMeasures]:
+    """Each file's share of each check: schema from the footers (a file failing one is not
+    scanned), every row-level check in one scan grouped by file, then uniqueness."""
+    import pyarrow.parquet as pq
+
+    out = {f: FileMeasures() for f in files}
+    if not files:
+        return out
+    schemas = {f: pq.read_schema(f) for f in files}
+    for i, c in enumerate(checks):
+        if c.expectation in SCHEMA_CHECKS:
+            for f in files:
+                if (o := _schema_offence(c, schemas[f])) is not None:
+                    out[f].offences[i] = o
+    good = [f for f in files if not out[f].offences]
+    if not good:
+        return out
+    by_name = {f.as_posix(): f for f in good}
+    rel = _relation(good)
+    row_checks = [(i, c) for i, c in enumerate(checks) if c.expectation in ROW_CHECKS]
+    aggregates = ["filename", "count(*)"] + [f"count(*) FILTER (WHERE {_violation(c)})" for _, c in row_checks]
+    for filename, n_rows, *values in con.execute(f"SELECT {', '.join(aggregates)} FROM {rel} GROUP BY 1").fetchall():
+        m = out[by_name[filename]]
+        m.rows = int(n_rows)
+        m.counts.update({i: int(v) for (i, _), v in zip(row_checks, values, strict=True) if v})
+    for i, c in enumerate(checks):
+        if c.expectation in UNIQUE_CHECKS and (candidates := _repeated_keys(con, rel, c, i)) is not None:
+            # the rows whose key repeats, counted by the file they are in
+            key, _ = _key_sql(_check_columns(c))
+            sql = (
+                f"WITH candidates AS (SELECT filename, {key} FROM {rel} WHERE {candidates}), "
+                f"repeated AS (SELECT {key} FROM candidates GROUP BY {key} HAVING count(*) > 1) "
+                f"SELECT filename, count(*) FROM candidates SEMI JOIN repeated USING ({key}) GROUP BY 1"
+            )
+            for filename, n in con.execute(sql).fetchall():
+                out[by_name[filename]].counts[i] = int(n)
+    return out
+
+
+def _repeated_keys(con, rel: str, c: Check, i: int) -> str | None:
+    """A predicate narrowing `rel` to the rows whose key's 64-bit hash repeats (a third of the
+    memory of grouping by the strings), or None when no hash repeats."""
+    key, not_null = _key_sql(_check_columns(c))
+    table = _q(f"_lcq_repeated_{c.target}_{i}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT hash({key}) AS h FROM {rel} "
+        f"WHERE {not_null} GROUP BY 1 HAVING count(*) > 1"
+    )
+    if not con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+        return None
+    return f"{not_null} AND hash({key}) IN (SELECT h FROM {table})"
 
 
 def _schema_offence(c: Check, schema) -> dict[str, Any] | None:
@@ -347,7 +377,16 @@ def _key_sql(cols: list[str]) -> tuple[str, str]:
     return ", ".join(_q(k) for k in cols), " AND ".join(f"{_q(k)} IS NOT NULL" for k in cols)
 
 
-def _examples(con, rel: str, c: Check, predicate: str | None, n: int, root: Path) -> list[dict[str, Any]]:
+def _examples_of(con, c: Check, files: list[Path], n: int, root: Path) -> list[dict[str, Any]]:
+    """The first offending rows of a failed row or uniqueness check, read from its offending files."""
+    rel = _relation(files)
+    if c.expectation in UNIQUE_CHECKS:
+        predicate = _repeated_keys(con, rel, c, -1)
+        return [] if predicate is None else _examples(con, rel, c, predicate, n, root)
+    return _examples(con, rel, c, _violation(c), n, root)
+
+
+def _examples(con, rel: str, c: Check, predicate: str, n: int, root: Path) -> list[dict[str, Any]]:
     cols = _check_columns(c)
     shown = ", ".join(_q(k) for k in cols)
     order = 'ORDER BY "dt", "_file_name", "_line", "filename"'

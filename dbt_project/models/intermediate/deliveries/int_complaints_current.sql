@@ -1,9 +1,10 @@
--- Good complaints rows as of the cutoff, one per key: the latest delivered version counts.
+-- Good complaints rows as of the cutoff, one per key: the latest delivered version counts;
+-- only keys delivered from P's first day on (macros/as_of.sql: P's records are among them).
 with
 
 final as (
 
-    {{ current_version(ref('int_complaints_checked'), ['complaint_id'], where='set_aside_reason is null') }}
+    {{ current_version(ref('int_complaints_checked'), ['complaint_id'], where='set_aside_reason is null and ' ~ delivered_from_period_start()) }}
 
 )
 

@@ -13,7 +13,7 @@ delivered as (
 final as (
 
     {{ with_reference_checks('delivered', [
-        ('session_id', ref('int_sessions_current'), 'session_id'),
+        ('session_id', ref('int_sessions_known'), 'session_id'),
         ('operator_id', ref('int_operators_current'), 'operator_id')
     ]) }}
 

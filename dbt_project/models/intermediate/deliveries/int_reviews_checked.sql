@@ -13,7 +13,7 @@ delivered as (
 final as (
 
     {{ with_reference_checks('delivered', [
-        ('order_id', ref('int_orders_current'), 'order_id')
+        ('order_id', ref('int_orders_known'), 'order_id')
     ]) }}
 
 )

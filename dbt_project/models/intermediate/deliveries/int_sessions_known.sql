@@ -1,0 +1,20 @@
+-- The live_sessions keys known as of the cutoff: those with a good row in any delivery up to C,
+-- which reference checks look up (a row set aside makes its key unknown). Narrow and over
+-- every delivery, while int_sessions_current keeps only what the period can need.
+with
+
+checked as (
+
+    select * from {{ ref('int_sessions_checked') }}
+
+),
+
+final as (
+
+    select distinct session_id
+    from checked
+    where set_aside_reason is null
+
+)
+
+select * from final
