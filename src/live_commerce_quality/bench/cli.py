@@ -37,7 +37,8 @@ NOTES = {
     " fct_subject_indicators of the monthly run",
     "spark": "the transform step again on Spark (dbt-spark session, local[cores]) from the monthly run's"
     " standardised layer, beside DuckDB's; its marts checked against DuckDB's, mart by mart",
-    "set_up": "ingest of earlier deliveries before a nightly or history run: reported, not counted",
+    "set_up": "ingest and extracts gate of earlier deliveries before a nightly or history run (what the"
+    " earlier runs left): reported, not counted",
     "warm_up": "an unmeasured evaluation of a small landing first, each step in its own process, so that"
     " the measured processes find Python's bytecode caches (their environment lacks PYTHONDONTWRITEBYTECODE)",
 }

@@ -60,11 +60,15 @@ def child_step(name: str, conf: dict) -> dict:
 
 
 def child_ingest(up_to: str) -> dict:
-    """Set-up: ingest the installation's landing up to a day (not measured as a step)."""
+    """Set-up (not measured as a step): what the installation's earlier runs left, its landing
+    ingested up to a day and the extracts gate run over it, which keeps each file's measures."""
+    from live_commerce_quality import quality
     from live_commerce_quality.ingest import ingest_landing
 
     settings = Settings.from_env()
-    return ingest_landing(settings.landing, settings, up_to=date.fromisoformat(up_to)).counts()
+    counts = ingest_landing(settings.landing, settings, up_to=date.fromisoformat(up_to)).counts()
+    quality.validate_standardised(settings, date.fromisoformat(up_to))
+    return counts
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -207,7 +211,8 @@ def _agree_text(result: dict) -> str:
 
 def nightly(settings: Settings, landing: Path, month: str, tag: str, keep: bool) -> dict:
     """Provisional runs as of day 1 and day 30 of the month, each in an installation that has
-    ingested the deliveries up to the day before (set-up, not measured)."""
+    ingested and gated the deliveries up to the day before, as the night before's run did
+    (set-up, not measured)."""
     p = Period.parse(month)
     last = min(30, (p.end - p.start).days)
     out: dict = {}
@@ -217,7 +222,8 @@ def nightly(settings: Settings, landing: Path, month: str, tag: str, keep: bool)
         setup = measure.run(f"{__name__}:child_ingest", {"up_to": (as_of - timedelta(days=1)).isoformat()}, inst.env,
                             inst.logs / "setup-ingest.log")  # fmt: skip
         result = run_steps(inst, request(landing, month, as_of, inst.home / "evaluation"), f"day{day}")
-        result["setup"] = {"what": f"ingest of the deliveries up to {as_of - timedelta(days=1)}", **setup.summary()}
+        what = f"ingest and extracts gate of the deliveries up to {as_of - timedelta(days=1)}"
+        result["setup"] = {"what": what, **setup.summary()}
         out[f"day_{day}"] = result
         _done(inst, keep)
     first, final = out["day_1"]["total"]["seconds"], out[f"day_{last}"]["total"]["seconds"]
@@ -241,7 +247,7 @@ def history(settings: Settings, full: Path, month: str, months: tuple[str, ...],
             setup = measure.run(f"{__name__}:child_ingest", {"up_to": setup_up_to}, inst.env, inst.logs / "setup.log")
         result = run_steps(inst, request(landing, month, cutoff, inst.home / "evaluation"), tag)
         if setup is not None:
-            what = f"ingest of {len(months) - 1} earlier month(s), up to {before}"
+            what = f"ingest and extracts gate of {len(months) - 1} earlier month(s), up to {before}"
             result["setup"] = {"what": what, **setup.summary()}
         out[label] = result
         _done(inst, keep)
