@@ -11,6 +11,7 @@ meet the OOM killer because of one evaluation).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,11 @@ from live_commerce_quality.core.layout import Layout
 MEMORY_LIMIT_ENV = "LCQ_DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "LCQ_DUCKDB_THREADS"
 DEFAULT_MEMORY_LIMIT = "3GB"
+# Rows of one model's query per GB of memory limit before the model is built in buckets
+# (transform/buckets.py): measured on int_orders_current, whose versions of SF10's month
+# (25 M rows) take ... in one query at 3GB.
+BUCKET_ROWS_PER_GB = 4_000_000
+_UNITS = {"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
 
 
 def cores_from_env(var: str) -> int:
@@ -39,6 +45,18 @@ class DuckDBBounds:
             threads=cores_from_env(THREADS_ENV),
             temp_directory=layout.duckdb_spill,
         )
+
+    @property
+    def memory_limit_bytes(self) -> float:
+        """`memory_limit` in bytes ("3GB", "2500MiB", ...: DuckDB's spellings)."""
+        match = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", self.memory_limit)
+        if match is None or match.group(2).upper() not in _UNITS:
+            raise ValueError(f"{MEMORY_LIMIT_ENV}: {self.memory_limit!r} is not a size such as 3GB")
+        return float(match.group(1)) * _UNITS[match.group(2).upper()]
+
+    def bucket_rows(self) -> int:
+        """How many rows one query may take before a model is built in buckets."""
+        return max(1, int(self.memory_limit_bytes / 1e9 * BUCKET_ROWS_PER_GB))
 
     def config(self) -> dict[str, str]:
         """The settings for `duckdb.connect(config=...)`."""

@@ -114,7 +114,9 @@ def validate(
         measures: list[tuple[Check, _Measure]] = []
         for source in SOURCES:
             checks = [c for c in suite.checks if c.target == source]
-            measures += _measure_source(con, checks, files_as_of(standardised / source, cutoff), standardised, cache)
+            if checks:
+                files = files_as_of(standardised / source, cutoff)
+                measures += _measure_source(con, source, checks, files, standardised, cache)
         verdicts = _judge(measures)
         for (c, m), ok in zip(measures, verdicts, strict=True):
             if not ok and m.files:
@@ -263,15 +265,14 @@ def _check_columns(c: Check) -> list[str]:
 
 
 def _measure_source(
-    con, checks: list[Check], files: list[tuple[date, Path]], root: Path, cache: MeasureCache
+    con, source: str, checks: list[Check], files: list[tuple[date, Path]], root: Path, cache: MeasureCache
 ) -> list[tuple[Check, _Measure]]:
-    """Each check of one source over its files: each file's share from the cache or, for a
-    file not measured before, from one scan of the new files; the sums judged."""
+    """Each check of one source (at least one) over its files: each file's share from the
+    cache or, for a file not measured before, from one scan of the new files; the sums judged."""
     paths = [f for _, f in files]
-    per_file = cache.lookup(checks[0].target, checks, paths) if checks else {}
+    per_file = cache.lookup(source, checks, paths)
     per_file.update(_measure_files(con, checks, [f for f in paths if f not in per_file]))
-    if checks:
-        cache.store(checks[0].target, checks, per_file)
+    cache.store(source, checks, per_file)
     out: list[tuple[Check, _Measure]] = []
     for i, c in enumerate(checks):
         if c.expectation in SCHEMA_CHECKS:

@@ -35,6 +35,7 @@ from live_commerce_quality.publish.quality_page import write_data_quality_page
 from live_commerce_quality.publish.report import write_report
 from live_commerce_quality.publish.tables import write_csvs, write_workbook
 from live_commerce_quality.run.request import EvaluationError, EvaluationRequest
+from live_commerce_quality.transform.buckets import bucket_count
 from live_commerce_quality.transform.dbt import DbtError, build_warehouse, ensure_source_schemas, evaluation_vars
 from live_commerce_quality.transform.marts import export_marts
 
@@ -152,6 +153,7 @@ def step_transform(req: EvaluationRequest, settings: Settings) -> dict:
     work = req.work_dir(settings)
     ensure_source_schemas(settings)
     dbt_vars = evaluation_vars(req.period_start, req.period_end, req.as_of, req.as_of_instant, m)
+    dbt_vars["buckets"] = bucket_count(settings, req.period_start, req.as_of, req.engine)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     single_writer = req.engine in SINGLE_WRITER
     with exclusive(settings.warehouse_lock, "warehouse") if single_writer else nullcontext() as lock:

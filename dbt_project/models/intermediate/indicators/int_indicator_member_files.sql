@@ -2,6 +2,9 @@
 -- operator or streamer, indicator and file, how many of its records the indicator counts
 -- (its denominator column is set). fct_indicator_lineage takes these on to subjects
 -- through int_subject_members, as fct_subject_indicators does with the record values.
+-- Built in buckets of member_id (macros/buckets.sql): at SF50 one query runs out of memory.
+{{ config(post_hook=other_buckets()) }}
+
 with
 
 records as (
@@ -35,6 +38,7 @@ member_files as (
         count({{ indicator_column(indicator_id, 'denominator') }}) as {{ indicator_column(indicator_id, 'denominator') }}
         {%- endfor %}
     from records_by_member
+    where {{ in_bucket('member_id') }}
     group by 1, 2, 3, 4, 5, 6
 
 ),
