@@ -1,12 +1,13 @@
-{#- Models built in buckets. A model too big for one query within the engine's memory limit
-    (the versions of every order at SF50) is built in `var('buckets')` parts by a hash
-    of its key, one statement after the other, so that each part's sorts and joins fit in
-    memory instead of spilling: the model's own query keeps bucket 0 (`in_bucket`), and its
-    post-hooks (`other_buckets`) insert the others. A bucket holds every row of its keys,
-    so a query per key (the latest version, a count per member) gives the same rows in
-    buckets as whole. The pipeline sets the count from the period's data and the memory limit
-    (transform/buckets.py); 1 (the default, and Spark's, which partitions by itself) is the
-    plain model. -#}
+{#- Models built in buckets. A model whose one query is too big for the engine's memory
+    limit (int_indicator_member_files at SF50: a count per member and file, tens of millions
+    of groups of strings, ran out of DuckDB's 3 GB) is built in `var('buckets')` parts by a
+    hash of its key, one statement after the other, so that each part fits in memory: the
+    model's own query keeps bucket 0 (`in_bucket`), and its post-hooks (`other_buckets`)
+    insert the others. A bucket holds every row of its keys, so a query per key gives the same
+    rows in buckets as whole. Each bucket reads the model's inputs again: worth it for a model
+    over tables, not over the Parquet. The pipeline sets the count from the period's data and
+    the memory limit (transform/buckets.py); 1 (the default, and Spark's, which partitions by
+    itself) is the plain model. -#}
 
 {% macro bucket_count() -%}
     {{ return(var('buckets', 1) | int) }}

@@ -92,23 +92,88 @@ subject_sums as (
 
 ),
 
--- medians over the pooled record values, whatever the kind of subject
-subject_medians as (
+-- medians over the pooled record values, whatever the kind of subject: each value counted
+-- per member, then per subject, then the two middle values found from the running counts
+-- (a sort of the distinct values; an ordered aggregate would hold every value of a platform)
+{%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
+{%- set value = indicator_column(indicator_id, 'value') %}
+
+member_values_{{ loop.index }} as (
+
+    select
+        member_kind,
+        member_id,
+        {{ value }} as record_value,
+        count(*) as records
+    from timed_records_by_member
+    where {{ value }} is not null
+    group by 1, 2, 3
+
+),
+
+subject_values_{{ loop.index }} as (
 
     select
         members.subject_kind,
-        members.subject_id
-        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %},
-        cast(count({{ indicator_column(indicator_id, 'value') }}) as double)
-            as {{ indicator_column(indicator_id, 'denominator') }},
-        cast({{ exact_median(indicator_column(indicator_id, 'value')) }} as double)
-            as {{ indicator_column(indicator_id, 'value') }}
-        {%- endfor %}
-    from timed_records_by_member
+        members.subject_id,
+        member_values.record_value,
+        sum(member_values.records) as records
+    from member_values_{{ loop.index }} as member_values
     inner join members
-        on timed_records_by_member.member_kind = members.member_kind
-        and timed_records_by_member.member_id = members.member_id
+        on member_values.member_kind = members.member_kind
+        and member_values.member_id = members.member_id
+    group by 1, 2, 3
+
+),
+
+running_counts_{{ loop.index }} as (
+
+    select
+        subject_kind,
+        subject_id,
+        record_value,
+        sum(records) over (
+            partition by subject_kind, subject_id order by record_value
+            rows between unbounded preceding and current row
+        ) as records_up_to,
+        sum(records) over (partition by subject_kind, subject_id) as records_total
+    from subject_values_{{ loop.index }}
+
+),
+
+-- the lower middle is the first value whose running count reaches half the total, the upper
+-- the first that passes it (one value when the total is odd): exact_median's two halves
+medians_{{ loop.index }} as (
+
+    select
+        subject_kind,
+        subject_id,
+        cast(max(records_total) as double) as denominator,
+        cast((
+            min(record_value) filter (where 2 * records_up_to >= records_total)
+            + min(record_value) filter (where 2 * records_up_to > records_total)
+        ) / 2 as double) as median_value
+    from running_counts_{{ loop.index }}
     group by 1, 2
+
+),
+{%- endfor %}
+
+subject_medians as (
+
+    select
+        subjects.subject_kind,
+        subjects.subject_id
+        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %},
+        medians_{{ loop.index }}.denominator as {{ indicator_column(indicator_id, 'denominator') }},
+        medians_{{ loop.index }}.median_value as {{ indicator_column(indicator_id, 'value') }}
+        {%- endfor %}
+    from subjects
+    {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
+    left join medians_{{ loop.index }}
+        on subjects.subject_kind = medians_{{ loop.index }}.subject_kind
+        and subjects.subject_id = medians_{{ loop.index }}.subject_id
+    {%- endfor %}
 
 ),
 

@@ -20,10 +20,9 @@ from live_commerce_quality.core.layout import Layout
 MEMORY_LIMIT_ENV = "LCQ_DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "LCQ_DUCKDB_THREADS"
 DEFAULT_MEMORY_LIMIT = "3GB"
-# Rows of one model's query per GB of memory limit before the model is built in buckets
-# (transform/buckets.py): measured on int_orders_current, whose versions of SF10's month
-# (25 M rows) take ... in one query at 3GB.
-BUCKET_ROWS_PER_GB = 4_000_000
+# Orders rows of the period per GB of memory limit before the per-member models are built in
+# buckets (transform/buckets.py): SF10's month (25 M rows) builds in one query at 3GB.
+BUCKET_ROWS_PER_GB = 10_000_000
 _UNITS = {"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
 
 

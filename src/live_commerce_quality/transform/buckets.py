@@ -1,10 +1,8 @@
 """How many buckets the largest models are built in (dbt_project/macros/buckets.sql).
 
-The versions of every order delivered from the period's first day up to the cutoff are the
-largest input of one query (int_orders_current ranks them per key and joins the winners back).
-Past what fits in DuckDB's memory limit that query spills tens of GB and slows down several
-fold, so the models keyed by order or member are built in buckets by a hash of the key, each
-bucket within memory. The count follows the period's data and the limit: the orders rows
+The period's orders set the size of the per-member models (int_indicator_member_files counts
+each member's records per file: at SF50 tens of millions of groups, past DuckDB's memory limit
+in one query). The count follows the period's data and the limit: the orders rows delivered
 from P's first day to the cutoff (read from the standardised Parquet footers, not the data)
 over `DuckDBBounds.bucket_rows()`. Spark partitions by itself: one bucket.
 """

@@ -1,9 +1,6 @@
 -- The orders keys known as of the cutoff: those with a good row in any delivery up to C,
 -- which reference checks look up (a row set aside makes its key unknown). Narrow and over
--- every delivery, while int_orders_current keeps only what the period can need. In buckets of
--- order_id, as int_orders_current.
-{{ config(post_hook=other_buckets()) }}
-
+-- every delivery, while int_orders_current keeps only what the period can need.
 with
 
 checked as (
@@ -16,7 +13,7 @@ final as (
 
     select distinct order_id
     from checked
-    where set_aside_reason is null and {{ in_bucket('order_id') }}
+    where set_aside_reason is null
 
 )
 
