@@ -8,19 +8,10 @@
     (a window over the key, dt and file name) spilled 41 GB at SF50 and took twice as long.
     `relation` is read twice, once narrow, once for the winners' rows: a CTE read twice would
     be materialised whole, so the caller passes the relation itself (a ref) and the rows it
-    keeps (`where`); `files_from` (default `relation`) lists the delivered files: a staging
-    model lists them without the reference checks' joins. Keys and version columns are never
-    null in the rows kept (the ingest's required fields). -#}
-{% macro current_version(relation, key_columns, first_wins=false, where='true', files_from=none) -%}
-    {%- set files -%}
-        (
-            select
-                delivered_dt,
-                file_name,
-                row_number() over (order by delivered_dt, file_name) as file_number
-            from (select distinct delivered_dt, file_name from {{ files_from or relation }}) as delivered_files
-        )
-    {%- endset -%}
+    keeps (`where`). The files' numbers are int_delivered_files'. Keys and version columns are
+    never null in the rows kept (the ingest's required fields). -#}
+{% macro current_version(relation, key_columns, first_wins=false, where='true') -%}
+    {%- set files = ref('int_delivered_files') -%}
     {%- set version_key = 'files.file_number * 4294967296 + versions.file_line' -%}
     select versions.*
     from (select * from {{ relation }} where {{ where }}) as versions

@@ -51,6 +51,7 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
         "int_indicator_records": "a union of the eight per-source outcome models, not a join: "
         "each record is one row of one source",
         "fct_rows_set_aside": "a union of the eight checked sources, not a join",
+        "int_delivered_files": "a union of the eleven sources' file lists, not a join",
     },
     "fct_missing_primary_key_tests": {
         "dim_subjects": GX_GRAIN,

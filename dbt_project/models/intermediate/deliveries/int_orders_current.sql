@@ -6,8 +6,7 @@ final as (
 
     {{ current_version(
         ref('int_orders_checked'), ['order_id'],
-        where='set_aside_reason is null and ' ~ delivered_from_period_start(),
-        files_from=ref('stg_extracts__orders')
+        where='set_aside_reason is null and ' ~ delivered_from_period_start()
     ) }}
 
 )
