@@ -86,6 +86,23 @@ def dt_folder(dt: date) -> str:
     return f"dt={dt.isoformat()}"
 
 
+def files_as_of(root: Path, cutoff: date) -> list[tuple[date, Path]]:
+    """`root/dt=YYYY-MM-DD/*.parquet` with dt <= cutoff, by (dt, file name)."""
+    out = []
+    if not root.is_dir():
+        return out
+    for d in root.iterdir():
+        if not (d.is_dir() and d.name.startswith("dt=")):
+            continue
+        try:
+            dt = date.fromisoformat(d.name[3:])
+        except ValueError:
+            continue
+        if dt <= cutoff:
+            out += [(dt, f) for f in d.glob("*.parquet") if f.is_file()]
+    return sorted(out, key=lambda x: (x[0], x[1].name.encode()))
+
+
 def _path(var: str, default: Path) -> Path:
     value = os.environ.get(var)
     return Path(value).resolve() if value else default

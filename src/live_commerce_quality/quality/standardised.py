@@ -25,6 +25,7 @@ import duckdb
 
 from live_commerce_quality.core.contract import SOURCES
 from live_commerce_quality.core.duck import sql_string
+from live_commerce_quality.core.layout import files_as_of
 from live_commerce_quality.quality import _gx
 from live_commerce_quality.quality.file_measures import FileMeasures, MeasureCache
 from live_commerce_quality.quality.model import Check, CheckResult, jsonable, message
@@ -82,23 +83,6 @@ class _Measure:
     unit: str  # rows | files | value
     examples: list[dict[str, Any]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # offending files of a row check, for examples
-
-
-def files_as_of(root: Path, cutoff: date) -> list[tuple[date, Path]]:
-    """`root/dt=YYYY-MM-DD/*.parquet` with dt <= cutoff, by (dt, file name)."""
-    out = []
-    if not root.is_dir():
-        return out
-    for d in root.iterdir():
-        if not (d.is_dir() and d.name.startswith("dt=")):
-            continue
-        try:
-            dt = date.fromisoformat(d.name[3:])
-        except ValueError:
-            continue
-        if dt <= cutoff:
-            out += [(dt, f) for f in d.glob("*.parquet") if f.is_file()]
-    return sorted(out, key=lambda x: (x[0], x[1].name.encode()))
 
 
 def validate(

@@ -14,20 +14,14 @@ from datetime import date
 
 from live_commerce_quality.core.duck import DuckDBBounds, connect, sql_string
 from live_commerce_quality.core.engines import DUCKDB
-from live_commerce_quality.core.layout import DT_FOLDER, Layout
+from live_commerce_quality.core.layout import Layout, files_as_of
 
 LARGEST_SOURCE = "orders"
 
 
 def delivered_rows(layout: Layout, source: str, first: date, last: date) -> int:
     """Rows of `source`'s standardised files delivered from `first` to `last` (inclusive)."""
-    root = layout.standardised / source
-    files = sorted(
-        str(f)
-        for day in (root.iterdir() if root.is_dir() else ())
-        if (m := DT_FOLDER.match(day.name)) and first <= date.fromisoformat(m.group(1)) <= last
-        for f in day.glob("*.parquet")
-    )
+    files = [str(f) for dt, f in files_as_of(layout.standardised / source, last) if dt >= first]
     if not files:
         return 0
     listed = "[" + ", ".join(sql_string(f) for f in files) + "]"
