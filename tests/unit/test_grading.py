@@ -12,17 +12,15 @@ from hypothesis import strategies as st
 
 from live_commerce_quality.core import methodology
 from live_commerce_quality.grading.grade import (
-    EvaluationContext,
     IndicatorResult,
-    _with_peers,
     combine,
-    grade_all,
     grade_subject,
     linear_score,
     round_half_up,
     score_indicator,
     smooth,
 )
+from live_commerce_quality.grading.tables import EvaluationContext, _with_peers, grade_all
 
 M = methodology.load("1")
 

@@ -14,7 +14,7 @@ import polars as pl
 from live_commerce_quality.core import methodology
 from live_commerce_quality.core.outputs import INDICATORS, KIND_SHEETS, RATINGS
 from live_commerce_quality.core.settings import PROJECT_ROOT
-from live_commerce_quality.grading.grade import EvaluationContext, grade_all
+from live_commerce_quality.grading.tables import EvaluationContext, grade_all
 from live_commerce_quality.publish.tables import write_csvs, write_workbook
 from live_commerce_quality.quality.suites import load_frames_suite
 

@@ -1,4 +1,4 @@
-"""The streamed Parquet writer (core/io.copy_to_parquet): the query's order kept, the same bytes
+"""The streamed Parquet writers (core/io.copy_to_parquet, write_parquet_parts): the rows' order kept, the same bytes
 whatever DuckDB's thread count, and a failed copy leaves the old file whole."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from live_commerce_quality.core.io import PARQUET_OPTIONS, copy_to_parquet, sha256_file
+from live_commerce_quality.core.io import PARQUET_OPTIONS, copy_to_parquet, sha256_file, write_parquet_parts
 
 # more rows than one row group, in an order no scan would give by itself
 ROWS = PARQUET_OPTIONS["row_group_size"] * 2 + 12_345
@@ -46,3 +46,28 @@ def test_a_failed_copy_leaves_the_old_file_and_no_temporary(tmp_path):
     con.close()
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["mart.parquet"]
+
+
+def _parts(rows: int, size: int):
+    for start in range(0, rows, size):
+        n = min(size, rows - start)
+        yield pl.DataFrame({"k": range(start, start + n), "subject": [f"s{i % 977}" for i in range(start, start + n)]})
+
+
+@pytest.mark.parametrize("size", [7_001, 250_000])
+def test_parts_give_the_bytes_of_one_frame_whatever_their_sizes(tmp_path, size):
+    """write_parquet_parts: rows made a part at a time give the same bytes however they were
+    cut and whatever the thread count, in the parts' order."""
+    schema = {"k": pl.Int64, "subject": pl.String}
+    whole = duckdb.connect(config={"threads": "1"})
+    parted = duckdb.connect(config={"threads": "4"})
+    try:
+        assert write_parquet_parts(_parts(ROWS, ROWS), schema, tmp_path / "whole.parquet", whole) == ROWS
+        assert write_parquet_parts(_parts(ROWS, size), schema, tmp_path / "parts.parquet", parted) == ROWS
+        assert write_parquet_parts(iter(()), schema, tmp_path / "empty.parquet", parted) == 0
+    finally:
+        whole.close()
+        parted.close()
+    assert sha256_file(tmp_path / "whole.parquet")[0] == sha256_file(tmp_path / "parts.parquet")[0]
+    assert pl.read_parquet(tmp_path / "parts.parquet").equals(pl.concat(list(_parts(ROWS, size))))
+    assert pl.read_parquet(tmp_path / "empty.parquet").schema == pl.Schema(schema)

@@ -562,6 +562,23 @@ def test_indicator_output_failures(tmp_path):
     assert "subject_id=OP2, indicator_id=PRE-3" in failure(result, "score is null where applicable == False").message
 
 
+@pytest.mark.parametrize("slice_rows", [1, 3, 7])
+def test_outputs_in_slices_give_the_results_of_the_whole(tmp_path, monkeypatch, slice_rows):
+    """A table through GX in slices of a few rows: offending rows add up, examples are the
+    first ones, a repeated key is found wherever the cut falls (its rows stay in one slice)."""
+    ind = _output_indicators()
+    ind.loc[ind.indicator_id.isin(["PRE-2", "POST-5"]), "score"] = 101.0
+    ind = pd.concat([ind, ind.iloc[[5, 5]], ind.iloc[[len(ind) - 1]]])
+    folder = write_outputs(tmp_path / "ev", indicators=ind)
+    whole = quality.validate_outputs(folder).to_json()
+    monkeypatch.setattr("live_commerce_quality.quality.frames.SLICE_ROWS", slice_rows)
+    monkeypatch.setattr("live_commerce_quality.quality.BATCH_ROWS", 2)  # cuts fall everywhere
+    sliced = quality.validate_outputs(folder).to_json()
+    assert sliced == whole
+    assert failure(quality.validate_outputs(folder), "score between 0 and 100").observed == 5
+    assert "unique" in failure(quality.validate_outputs(folder), "indicator_id) unique").message
+
+
 def test_missing_output_file(tmp_path):
     folder = write_outputs(tmp_path / "ev")
     (folder / "indicators.parquet").unlink()

@@ -86,4 +86,7 @@ def connect(layout: Layout, database: str | Path = ":memory:", read_only: bool =
     import duckdb
 
     config = DuckDBBounds.of(layout).config()
-    return duckdb.connect(str(database), read_only=read_only, config=config)
+    con = duckdb.connect(str(database), read_only=read_only, config=config)
+    # a query of more than two seconds would draw its progress bar on stderr, into task logs
+    con.execute("set enable_progress_bar = false")
+    return con

@@ -2,8 +2,8 @@
 
 Re-runs must give the same bytes, so each kind is written one way only: Parquet with fixed
 compression, row groups and statistics (a frame in memory by polars, or a table too large for
-memory streamed by DuckDB from a query, in the query's order; each file always one of the
-two); JSON canonical (sorted keys, two-space indent, UTF-8,
+memory streamed by DuckDB, from a query or from frames made one part at a time, in their
+order; each file always one of the two); JSON canonical (sorted keys, two-space indent, UTF-8,
 a final newline). Every write goes to a temporary file beside the target and is renamed into
 place: a reader, or a crash, sees the old file or the new one, whole.
 """
@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from live_commerce_quality.core.duck import sql_string
 
 PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 1_000_000}
 HASH_CHUNK = 1 << 20
+PARTS_BATCH_ROWS = 60 * 2048  # a whole number of DuckDB vectors (write_parquet_parts)
 
 
 def _tmp_beside(path: Path) -> Path:
@@ -60,6 +62,20 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
     return path
 
 
+def write_text_parts(parts: Iterable[str], path: Path) -> Path:
+    """UTF-8 text made piece by piece (a rendered page), written as it comes; whole or not at all."""
+    tmp = _tmp_beside(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for part in parts:
+                fh.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
 def copy_to_parquet(con, query: str, path: Path) -> int:
     """Deterministic Parquet of a DuckDB query's rows, in the query's order: DuckDB sorts and
     writes within its memory limit, spilling, so the table never has to fit in memory. The same
@@ -73,6 +89,38 @@ def copy_to_parquet(con, query: str, path: Path) -> int:
         tmp.unlink(missing_ok=True)
         raise
     return int(rows)
+
+
+def write_parquet_parts(parts: Iterable[pl.DataFrame], schema: dict, path: Path, con) -> int:
+    """Deterministic Parquet of frames made one at a time (`schema`: their polars schema), in
+    their order, by DuckDB's writer (`copy_to_parquet`): only the part being written is in
+    memory, and the row groups do not depend on the parts' sizes (`con`: a DuckDB connection,
+    within the installation's bounds). Returns the rows written."""
+    import pyarrow as pa
+
+    arrow_schema = pl.DataFrame(schema=schema).to_arrow().schema
+
+    def batches():
+        # DuckDB cuts row groups at its input vectors: batches of one fixed size make the
+        # file's bytes independent of how the rows came in parts
+        held, rows = [], 0
+        for part in parts:
+            held.append(part.select(list(schema)).cast(schema))
+            rows += part.height
+            if rows >= PARTS_BATCH_ROWS:
+                whole = pl.concat(held, rechunk=True)
+                cut = rows - rows % PARTS_BATCH_ROWS
+                yield from whole.slice(0, cut).to_arrow().cast(arrow_schema).to_batches(PARTS_BATCH_ROWS)
+                held, rows = [whole.slice(cut)], rows - cut
+        if rows:
+            yield from pl.concat(held, rechunk=True).to_arrow().cast(arrow_schema).to_batches(PARTS_BATCH_ROWS)
+
+    reader = pa.RecordBatchReader.from_batches(arrow_schema, batches())
+    con.register("_lcq_parts", reader)
+    try:
+        return copy_to_parquet(con, "select * from _lcq_parts", path)
+    finally:
+        con.unregister("_lcq_parts")
 
 
 def json_text(obj: Any) -> str:

@@ -7,11 +7,13 @@ docs blocks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
 from live_commerce_quality.core.definitions import indicator_definitions
+from live_commerce_quality.core.io import write_text_parts
 from live_commerce_quality.core.methodology import Methodology
 from live_commerce_quality.publish import charts, labels
 from live_commerce_quality.publish.html import template_env
@@ -64,35 +66,43 @@ def _ordered(ratings: pl.DataFrame, m: Methodology) -> pl.DataFrame:
     )
 
 
+def _row(row: dict, m: Methodology) -> dict:
+    """A subject's rating row, ready to print."""
+    kind, platform = row["subject_kind"], row["platform"]
+    search = " ".join(str(v) for v in (row["subject_id"], row["subject_name"] or "", row["grade"], platform or ""))
+    return {
+        **row,
+        "anchor": f"s-{kind}-{row['subject_id']}",
+        "q": f"{search} {labels.platform(platform)}".lower(),
+        "grade_label": labels.grade(m, row["grade"]),
+        "reason": labels.reason(row),
+    }
+
+
 def _groups(ordered: pl.DataFrame, m: Methodology) -> list[dict]:
-    """The subjects by (kind, platform), in report order, each row ready to print."""
-    groups: list[dict] = []
-    for row in ordered.iter_rows(named=True):
-        kind, platform = row["subject_kind"], row["platform"]
-        if not groups or (groups[-1]["kind"], groups[-1]["platform"]) != (kind, platform):
-            groups.append(
-                {
-                    "kind": kind,
-                    "platform": platform,
-                    "anchor": f"g-{kind}-{platform or 'all'}",
-                    "title": f"{labels.kind(kind)} · {_platform_or_all(platform)}",
-                    "rows": [],
-                    "counts": {},
-                }
-            )
-        group = groups[-1]
-        group["counts"][row["grade"]] = group["counts"].get(row["grade"], 0) + 1
-        search = " ".join(str(v) for v in (row["subject_id"], row["subject_name"] or "", row["grade"], platform or ""))
-        group["rows"].append(
-            {
-                **row,
-                "anchor": f"s-{kind}-{row['subject_id']}",
-                "q": f"{search} {labels.platform(platform)}".lower(),
-                "grade_label": labels.grade(m, row["grade"]),
-                "reason": labels.reason(row),
-            }
-        )
-    return groups
+    """The subjects by (kind, platform), in report order: title, grade counts (grades in the
+    order they first come) and where the group's rows are in `ordered`."""
+    spans = (
+        ordered.with_row_index("_i")
+        .group_by("subject_kind", "platform", maintain_order=True)
+        .agg(pl.col("_i").first().alias("start"), pl.len().alias("n"))
+    )
+    counts: dict[tuple, dict[str, int]] = {}
+    graded = ordered.group_by("subject_kind", "platform", "grade", maintain_order=True).len()
+    for kind, platform, grade, n in graded.iter_rows():
+        counts.setdefault((kind, platform), {})[grade] = n
+    return [
+        {
+            "kind": kind,
+            "platform": platform,
+            "anchor": f"g-{kind}-{platform or 'all'}",
+            "title": f"{labels.kind(kind)} · {_platform_or_all(platform)}",
+            "start": start,
+            "n": n,
+            "counts": counts[(kind, platform)],
+        }
+        for kind, platform, start, n in spans.iter_rows()
+    ]
 
 
 def _distribution(groups: list[dict], m: Methodology) -> list[dict]:
@@ -165,11 +175,13 @@ def _movers(ordered: pl.DataFrame, m: Methodology) -> dict:
     }
 
 
-def _heat(indicators: pl.DataFrame, m: Methodology) -> list[dict]:
+def _heat(indicators: pl.LazyFrame, m: Methodology) -> list[dict]:
     """Mean indicator score by platform (applicable indicators only), one table per subject kind."""
     scored = indicators.filter(pl.col("applicable") & pl.col("score").is_not_null() & pl.col("platform").is_not_null())
-    means = scored.group_by("subject_kind", "platform", "indicator_id").agg(
-        pl.col("score").mean().alias("mean"), pl.len().alias("n")
+    means = (
+        scored.group_by("subject_kind", "platform", "indicator_id")
+        .agg(pl.col("score").mean().alias("mean"), pl.len().alias("n"))
+        .collect()
     )
     cells = {(r["subject_kind"], r["platform"], r["indicator_id"]): r for r in means.iter_rows(named=True)}
     out = []
@@ -189,54 +201,86 @@ def _heat(indicators: pl.DataFrame, m: Methodology) -> list[dict]:
     return out
 
 
-def _attach_indicators(groups: list[dict], indicators: pl.DataFrame, m: Methodology, detailed: bool) -> None:
-    """Each subject's indicator rows (a section each) or scores (a row each), in methodology order."""
+def _with_indicators(groups: list[dict], ordered: pl.DataFrame, indicators: pl.LazyFrame, m: Methodology) -> None:
+    """Detailed (a few thousand subjects at most): each subject's rows and indicator rows, in
+    methodology order, a section each."""
     order = {ind.id: i for i, ind in enumerate(m.indicators)}
     units = {ind.id: ind.unit for ind in m.indicators}
     names = {ind.id: (ind.name_zh, ind.name_en) for ind in m.indicators}
-    if detailed:
-        by_subject: dict[tuple, list[dict]] = {}
-        for r in indicators.iter_rows(named=True):
-            unit = units.get(r["indicator_id"], "share")
-            by_subject.setdefault((r["subject_kind"], r["subject_id"]), []).append(
-                {
-                    **r,
-                    "name": names.get(r["indicator_id"], ("", "")),
-                    "raw": fmt_value(r["raw_value"], unit),
-                    "peer": fmt_value(r["peer_rate"], unit),
-                    "adjusted": fmt_value(r["adjusted_value"], unit),
-                    "why": labels.short_not_applicable(r["not_applicable_reason"]),
-                }
-            )
-        for g in groups:
-            for row in g["rows"]:
-                found = by_subject.get((row["subject_kind"], row["subject_id"]), [])
-                row["indicators"] = sorted(found, key=lambda r: order.get(r["indicator_id"], 99))
-        return
-    scores = {
-        (r["subject_kind"], r["subject_id"], r["indicator_id"]): r["score"]
-        for r in indicators.select("subject_kind", "subject_id", "indicator_id", "score").iter_rows(named=True)
-    }
+    by_subject: dict[tuple, list[dict]] = {}
+    for r in indicators.collect().iter_rows(named=True):
+        unit = units.get(r["indicator_id"], "share")
+        by_subject.setdefault((r["subject_kind"], r["subject_id"]), []).append(
+            {
+                **r,
+                "name": names.get(r["indicator_id"], ("", "")),
+                "raw": fmt_value(r["raw_value"], unit),
+                "peer": fmt_value(r["peer_rate"], unit),
+                "adjusted": fmt_value(r["adjusted_value"], unit),
+                "why": labels.short_not_applicable(r["not_applicable_reason"]),
+            }
+        )
     for g in groups:
+        g["rows"] = [_row(r, m) for r in ordered.slice(g["start"], g["n"]).iter_rows(named=True)]
         for row in g["rows"]:
-            row["scores"] = [scores.get((row["subject_kind"], row["subject_id"], ind.id)) for ind in m.indicators]
+            found = by_subject.get((row["subject_kind"], row["subject_id"]), [])
+            row["indicators"] = sorted(found, key=lambda r: order.get(r["indicator_id"], 99))
+        g["chunks"] = [g["rows"][i : i + CHUNK_ROWS] for i in range(0, g["n"], CHUNK_ROWS)]
+
+
+def _with_scores(groups: list[dict], ordered: pl.DataFrame, indicators: pl.LazyFrame, m: Methodology) -> None:
+    """Not detailed (any number of subjects): a row each with its indicator scores, made a
+    chunk of rows at a time while the page is written, never all at once."""
+    ids = [ind.id for ind in m.indicators]
+    scores = (
+        indicators.filter(pl.col("indicator_id").is_in(ids))
+        .select("subject_kind", "subject_id", "indicator_id", "score")
+        .collect()
+        .pivot(on="indicator_id", index=["subject_kind", "subject_id"], values="score", aggregate_function="last")
+    )
+    missing = [pl.lit(None, pl.Float64).alias(i) for i in ids if i not in scores.columns]
+    scores = scores.with_columns(missing).select("subject_kind", "subject_id", pl.concat_list(ids).alias("scores"))
+    with_scores = ordered.join(scores, on=["subject_kind", "subject_id"], how="left", maintain_order="left")
+
+    def chunks(start: int, n: int):
+        for offset in range(0, n, CHUNK_ROWS):
+            part = with_scores.slice(start + offset, min(CHUNK_ROWS, n - offset))
+            yield [_row(r, m) for r in part.iter_rows(named=True)]
+
+    for g in groups:
+        g["chunks"] = chunks(g["start"], g["n"])
 
 
 def render_report(
-    ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology, manifest: dict, quality: dict | None = None
+    ratings: pl.DataFrame,
+    indicators: pl.DataFrame | pl.LazyFrame,
+    m: Methodology,
+    manifest: dict,
+    quality: dict | None = None,
 ) -> str:
+    return "".join(report_parts(ratings, indicators, m, manifest, quality))
+
+
+def report_parts(
+    ratings: pl.DataFrame,
+    indicators: pl.DataFrame | pl.LazyFrame,
+    m: Methodology,
+    manifest: dict,
+    quality: dict | None = None,
+) -> Iterator[str]:
+    """The page as it is rendered, piece by piece (`indicators`: the indicators output, read
+    only for the columns a page of this size shows)."""
+    indicators = indicators.lazy()
     ordered = _ordered(ratings, m)
     groups = _groups(ordered, m)
     detailed = ratings.height <= DETAILED_MAX_SUBJECTS
-    _attach_indicators(groups, indicators, m, detailed)
-    flagged = [r for g in groups for r in g["rows"] if r["veto"] or r["not_rated_reason"]]
+    (_with_indicators if detailed else _with_scores)(groups, ordered, indicators, m)
+    flagged = ordered.filter(pl.col("veto") | pl.col("not_rated_reason").is_not_null())
     distribution = _distribution(groups, m)
-    for g in groups:
-        g["chunks"] = [g["rows"][i : i + CHUNK_ROWS] for i in range(0, len(g["rows"]), CHUNK_ROWS)]
     return (
         template_env()
         .get_template("report.html.j2")
-        .render(
+        .generate(
             period=manifest["period"],
             as_of=manifest["cutoff"],
             status=labels.status(manifest["status"]),
@@ -250,7 +294,8 @@ def render_report(
             histograms=_histograms(ordered, m),
             movers=_movers(ordered, m),
             heat=_heat(indicators, m),
-            flagged=flagged,
+            flagged=(_row(r, m) for r in flagged.iter_rows(named=True)),
+            flagged_count=flagged.height,
             groups=groups,
             detailed=detailed,
             detailed_max=DETAILED_MAX_SUBJECTS,
@@ -267,8 +312,11 @@ def render_report(
     )
 
 
-def write_report(ratings: pl.DataFrame, indicators: pl.DataFrame, m: Methodology, manifest: dict, path: Path) -> None:
-    """Write `report.html`; its data-quality summary is read from the evaluation folder's evidence."""
+def write_report(
+    ratings: pl.DataFrame, indicators: pl.DataFrame | pl.LazyFrame, m: Methodology, manifest: dict, path: Path
+) -> None:
+    """Write `report.html`, streamed as it is rendered; its data-quality summary is read from
+    the evaluation folder's evidence."""
     evidence = path.parent / "evidence" / "manifest.json"
     quality = quality_summary(path.parent) if evidence.exists() else None
-    path.write_text(render_report(ratings, indicators, m, manifest, quality), encoding="utf-8")
+    write_text_parts(report_parts(ratings, indicators, m, manifest, quality), path)

@@ -28,17 +28,27 @@ class Blocks:
         self.sheet.write_string(self.row, 0, text, self.fmt[style])
         self.row += 1
 
-    def table(self, title: str, headers: list[str], rows: list[list], styles: list[str] | None = None) -> None:
-        """`headers` are `中文 / English`; `styles` names a format per column (text if none)."""
+    def table(
+        self,
+        title: str,
+        headers: list[str],
+        rows: list[list],
+        styles: list[str] | None = None,
+        cell_styles: dict[tuple[int, int], str] | None = None,
+    ) -> None:
+        """`headers` are `中文 / English`; `styles` names a format per column (text if none),
+        `cell_styles` one for a cell (row, column) of `rows`. Written row after row: the
+        workbook keeps only the current row in memory (`constant_memory`)."""
         self.line(title, "title")
         for j, h in enumerate(headers):
             self.sheet.write_string(self.row, j, h, self.fmt["head"])
             self.fitter.see_header(j, h)
         self.sheet.set_row(self.row, 30)
         self.row += 1
-        for values in rows:
+        for i, values in enumerate(rows):
             for j, v in enumerate(values):
-                style = self.fmt[(styles or [])[j] if styles and j < len(styles) else "text"]
+                column = styles[j] if styles and j < len(styles) else "text"
+                style = self.fmt[(cell_styles or {}).get((i, j)) or column]
                 if v is None:
                     self.sheet.write_blank(self.row, j, None, style)
                 elif isinstance(v, bool):
@@ -46,7 +56,7 @@ class Blocks:
                     self.fitter.see(j, "是 yes")
                 elif isinstance(v, int | float):
                     self.sheet.write_number(self.row, j, v, style)
-                    self.fitter.see(j, f"{v:g}" if not (styles and "percent" in styles[j]) else f"{100 * v:.1f}%")
+                    self.fitter.see(j, f"{100 * v:.1f}%" if "percent" in column else f"{v:g}")
                 else:
                     self.sheet.write_string(self.row, j, str(v), style)
                     self.fitter.see(j, str(v)[:60])
@@ -81,11 +91,9 @@ def write_methodology_sheet(book, m: Methodology, fmt: dict) -> None:
         rows.append([i["id"], i["stage_label"], i["name_zh"], i["name_en"], i["direction"], i["unit"],
                      i["full_value"], i["zero_value"], i["weight"], i["n_min"], i["smoothed"], i["scoring"],
                      i["not_for"]])  # fmt: skip
-    b.table("指标 indicators", headers, rows, ["text"] * 6 + ["general"] * 2 + ["general"] * 2)
-    for r, i in zip(range(b.row - 1 - len(rows), b.row - 1), a["indicators"], strict=True):
-        if i["is_share"]:  # a share is read as a percentage
-            b.sheet.write_number(r, 6, i["full_value"], fmt["percent0"])
-            b.sheet.write_number(r, 7, i["zero_value"], fmt["percent0"])
+    # a share's full and zero values read as percentages
+    shares = {(r, j): "percent0" for r, i in enumerate(a["indicators"]) if i["is_share"] for j in (6, 7)}
+    b.table("指标 indicators", headers, rows, ["text"] * 6 + ["general"] * 2 + ["general"] * 2, shares)
     b.table("否决项 veto rules", ["规则 / rule"], [[v] for v in a["veto"]])
     b.table(
         "计分 scoring",

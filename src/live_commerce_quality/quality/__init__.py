@@ -35,8 +35,9 @@ machine, with GX's import (7-12 s here, whatever the design) counted in:
     among the 10 M): 20 s wall quiet (up to 33 s contended), peak RSS 1.04 GB.
     Rejected on the way: one GX expectation per check on a one-row profile (5.1 s for 300
     checks) and an exact GROUP BY on the key strings (1.7 GB peak, against 0.69 GB).
-The marts and the graded outputs are small (one row per subject x indicator), so GX
-validates their real rows directly with the suite files' expectations.
+The marts and the graded outputs hold one row per subject (x indicator), so GX validates
+their real rows with the suite files' expectations, in slices of whole keys when a table
+holds millions of rows (`frames`).
 
 GX is imported lazily and quietly (see `_gx`): its loggers are capped at WARNING before
 and after the import and progress bars are off in every context, so Airflow task logs
@@ -48,7 +49,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from live_commerce_quality.core.duck import DuckDBBounds
+from live_commerce_quality.core import duck
+from live_commerce_quality.core.duck import DuckDBBounds, sql_string
 from live_commerce_quality.core.settings import Settings
 from live_commerce_quality.quality import frames, standardised
 from live_commerce_quality.quality.model import CheckResult, GateResult, QualityGateFailed, enforce
@@ -79,7 +81,7 @@ def validate_standardised(settings: Settings, cutoff: date, *, expectations: Pat
 
 
 def validate_marts(warehouse: Path, *, expectations: Path | None = None) -> GateResult:
-    """Check the dbt indicator marts (small: every row goes through GX).
+    """Check the dbt indicator marts (every row goes through GX, in slices: `frames`).
 
     `warehouse` is the DuckDB file (opened read-only, tables `main.<mart>`) or a folder of
     marts exported as `<mart>.parquet`, as the pipeline hands them from transform to grading.
@@ -87,12 +89,10 @@ def validate_marts(warehouse: Path, *, expectations: Path | None = None) -> Gate
     suite = load_frames_suite(_expectations_dir(expectations) / "marts.yml")
     warehouse = Path(warehouse)
     if warehouse.is_dir():
-        return GateResult.of(frames.validate(suite, _parquet_loader(warehouse, table_of=_table_name)))
+        return _validate_parquet(suite, warehouse, table_of=_table_name)
     if not warehouse.is_file():
         return GateResult.of(frames.validate(suite, lambda *_: f"warehouse {warehouse} not found"))
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duck.connect(Settings.from_env(), warehouse, read_only=True)
     try:
 
         def load(table: str, location: str, key: list[str]):
@@ -104,11 +104,7 @@ def validate_marts(warehouse: Path, *, expectations: Path | None = None) -> Gate
             if not found:
                 return f"table {location} not found in {warehouse.name}"
             quoted = ".".join('"' + p.replace('"', '""') + '"' for p in location.split("."))
-            # key first, then every column: a deterministic order even among duplicates
-            cols = [r[0] for r in con.execute(f"DESCRIBE {quoted}").fetchall()]
-            ordered = [k for k in key if k in cols] + [c for c in cols if c not in key]
-            order = ", ".join('"' + c.replace('"', '""') + '"' for c in ordered)
-            return con.execute(f"SELECT * FROM {quoted} ORDER BY {order}").df()
+            return _sorted_rows(con, quoted, key)
 
         return GateResult.of(frames.validate(suite, load))
     finally:
@@ -118,23 +114,36 @@ def validate_marts(warehouse: Path, *, expectations: Path | None = None) -> Gate
 def validate_outputs(evaluation_dir: Path, *, expectations: Path | None = None) -> GateResult:
     """Check an evaluation folder's `ratings.parquet` and `indicators.parquet`."""
     suite = load_frames_suite(_expectations_dir(expectations) / "outputs.yml")
-    return GateResult.of(frames.validate(suite, _parquet_loader(Path(evaluation_dir), table_of=lambda loc: loc)))
+    return _validate_parquet(suite, Path(evaluation_dir), table_of=lambda loc: loc)
 
 
 def _table_name(location: str) -> str:
     return location.rpartition(".")[2] + ".parquet"
 
 
-def _parquet_loader(folder: Path, table_of):
-    def load(table: str, location: str, key: list[str]):
-        path = folder / table_of(location)
-        if not path.is_file():
-            return f"{path.name} not found in {folder.name}"
-        import pandas as pd
+def _validate_parquet(suite, folder: Path, table_of) -> GateResult:
+    """A frames suite over a folder of Parquet files (`table_of`: a location's file name)."""
+    con = duck.connect(Settings.from_env())
+    try:
 
-        frame = pd.read_parquet(path)
-        if key and all(k in frame.columns for k in key):
-            frame = frame.sort_values(key, kind="stable").reset_index(drop=True)
-        return frame
+        def load(table: str, location: str, key: list[str]):
+            path = folder / table_of(location)
+            if not path.is_file():
+                return f"{path.name} not found in {folder.name}"
+            return _sorted_rows(con, f"read_parquet({sql_string(str(path))})", key)
 
-    return load
+        return GateResult.of(frames.validate(suite, load))
+    finally:
+        con.close()
+
+
+def _sorted_rows(con, relation: str, key: list[str]):
+    """The relation's rows as Arrow batches, key first, then every column: a deterministic
+    order even among duplicates (DuckDB sorts within its memory limit)."""
+    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+    ordered = [k for k in key if k in cols] + [c for c in cols if c not in key]
+    order = ", ".join('"' + c.replace('"', '""') + '"' for c in ordered)
+    return con.sql(f"SELECT * FROM {relation} ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
+
+
+BATCH_ROWS = 100_000

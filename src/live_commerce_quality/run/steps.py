@@ -14,7 +14,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -22,13 +22,14 @@ from typing import NamedTuple
 import polars as pl
 
 from live_commerce_quality import ingest, quality
+from live_commerce_quality.core import duck
 from live_commerce_quality.core import methodology as methodology_mod
 from live_commerce_quality.core.engines import SINGLE_WRITER
 from live_commerce_quality.core.folders import replace_folder
 from live_commerce_quality.core.io import json_inline, read_json, sha256_file, write_json, write_parquet
 from live_commerce_quality.core.locking import exclusive
 from live_commerce_quality.core.settings import Settings
-from live_commerce_quality.grading.grade import EvaluationContext, grade_all
+from live_commerce_quality.grading.tables import COUNT_COLUMNS, EvaluationContext, grade_to_file
 from live_commerce_quality.ingest import FileResult, IngestReport
 from live_commerce_quality.publish import evidence, publication
 from live_commerce_quality.publish.quality_page import write_data_quality_page
@@ -171,28 +172,32 @@ def step_gate_marts(req: EvaluationRequest, settings: Settings) -> dict:
 
 
 def step_grade(req: EvaluationRequest, settings: Settings) -> dict:
+    """Grade every subject into the staged outputs: the indicators streamed to their file, a
+    chunk of subjects at a time; the ratings, versioned when published, written last."""
     m = _methodology(req, settings)
     work = req.work_dir(settings)
     marts = work / "marts"
     ctx = EvaluationContext(period=req.period, as_of=req.as_of, status=req.status(m))
-    ratings, indicators = grade_all(
-        pl.read_parquet(marts / "dim_subjects.parquet"),
-        pl.read_parquet(marts / "fct_subject_indicators.parquet"),
-        pl.read_parquet(marts / "fct_veto_findings.parquet"),
-        m,
-        ctx,
-        previous=_previous_ratings(req, settings, m),
-    )
-    if req.version is not None:
-        ratings = ratings.with_columns(version=pl.lit(req.version, pl.Int64))
-    elif req.publish:
-        ratings = _publication_version(req, settings, ctx.status, ratings, indicators)
     staged = work / "output"
     if staged.exists():
         shutil.rmtree(staged)
     staged.mkdir(parents=True)
+    with closing(duck.connect(settings)) as con:
+        ratings = grade_to_file(
+            pl.read_parquet(marts / "dim_subjects.parquet"),
+            pl.read_parquet(marts / "fct_subject_indicators.parquet", columns=list(COUNT_COLUMNS)),
+            pl.read_parquet(marts / "fct_veto_findings.parquet"),
+            m,
+            ctx,
+            staged / "indicators.parquet",
+            con,
+            previous=_previous_ratings(req, settings, m),
+        )
+    if req.version is not None:
+        ratings = ratings.with_columns(version=pl.lit(req.version, pl.Int64))
+    elif req.publish:
+        ratings = _publication_version(req, settings, ctx.status, ratings, staged / "indicators.parquet")
     write_parquet(ratings, staged / "ratings.parquet")
-    write_parquet(indicators, staged / "indicators.parquet")
     distribution = dict(sorted(ratings.group_by("grade").len().iter_rows()))
     return {"subjects": ratings.height, "grades": distribution}
 
@@ -375,7 +380,7 @@ def _record_gate(req: EvaluationRequest, settings: Settings, name: str, result) 
 
 
 def _publication_version(
-    req: EvaluationRequest, settings: Settings, status: str, ratings: pl.DataFrame, indicators: pl.DataFrame
+    req: EvaluationRequest, settings: Settings, status: str, ratings: pl.DataFrame, indicators: Path
 ) -> pl.DataFrame:
     """Version 1 for a first publication; the same version when nothing changed since the
     last one; the next version (a restatement) when a correction or late delivery did."""
@@ -419,7 +424,7 @@ def _previous_ratings(
 def _write_people_outputs(m: methodology_mod.Methodology, staged: Path) -> None:
     """Excel workbook, one CSV per subject kind, the data-quality page and the HTML report."""
     ratings = pl.read_parquet(staged / "ratings.parquet")
-    indicators = pl.read_parquet(staged / "indicators.parquet")
+    indicators = pl.scan_parquet(staged / "indicators.parquet")  # the report reads what it shows
     manifest = read_json(staged / "evidence" / "manifest.json")
     data_quality = read_json(staged / "evidence" / "data_quality.json")
     write_csvs(ratings, staged)
