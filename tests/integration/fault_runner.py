@@ -12,7 +12,7 @@ would leave the most behind:
     dbt         while dbt builds int_orders_scored: this process and dbt die together
     dbt-orphan  likewise, but only this process dies: dbt goes on writing the warehouse
     gate        once the marts' quality gate has judged, before its result is recorded
-    grade       after ratings.parquet is written, before indicators.parquet
+    grade       after indicators.parquet is streamed, before ratings.parquet is written
     publish     once the evaluation is copied beside the old folder, before the swap
     publish-swap  right after the new folder took the old one's place, before the old is removed
     publication after the publication folder is moved into place, before the index lists it
@@ -104,7 +104,8 @@ def inject(point: str, stall_file: Path | None) -> None:
         original_write = steps.write_parquet
 
         def write_parquet(frame, path):
-            if path.name == "indicators.parquet" and path.parent.name == "output":
+            if path.name == "ratings.parquet" and path.parent.name == "output":
+                assert (path.parent / "indicators.parquet").exists(), "grade writes its indicators first"
                 die()
             return original_write(frame, path)
 
