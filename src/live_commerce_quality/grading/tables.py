@@ -143,6 +143,12 @@ def _score_subjects(
     return scored
 
 
+def _peer_groups(subjects: pl.DataFrame) -> dict[tuple, str]:
+    """(kind, id) -> peer group."""
+    keys = zip(subjects["subject_kind"], subjects["subject_id"], strict=True)
+    return dict(zip(keys, subjects["peer_group"], strict=True))
+
+
 def _percentile_pools(
     subjects: pl.DataFrame, indicators: pl.DataFrame, rates: dict[tuple, float], m: Methodology, size: int
 ) -> Pools:
@@ -154,7 +160,7 @@ def _percentile_pools(
     if not which:
         return {}
     for part, rows in _chunks(subjects, indicators, size):
-        groups = dict(zip(zip(part["subject_kind"], part["subject_id"], strict=True), part["peer_group"], strict=True))
+        groups = _peer_groups(part)
         for key, results in _score_subjects(part, rows, rates, m, which).items():
             for r in results:
                 if r.applicable:
@@ -246,8 +252,7 @@ def grade_parts(
     veto_ids = _veto_findings(vetoes)
     for part, rows in _chunks(subjects, indicators, chunk_subjects):
         scored = _score_subjects(part, rows, rates, m)
-        groups = {(s["subject_kind"], s["subject_id"]): s["peer_group"] for s in part.iter_rows(named=True)}
-        _rank_in_pools(scored, groups, pools, m)
+        _rank_in_pools(scored, _peer_groups(part), pools, m)
         rating_rows, indicator_rows = [], []
         for subj in part.iter_rows(named=True):
             key = (subj["subject_kind"], subj["subject_id"])

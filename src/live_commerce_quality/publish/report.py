@@ -251,16 +251,6 @@ def _with_scores(groups: list[dict], ordered: pl.DataFrame, indicators: pl.LazyF
         g["chunks"] = chunks(g["start"], g["n"])
 
 
-def render_report(
-    ratings: pl.DataFrame,
-    indicators: pl.DataFrame | pl.LazyFrame,
-    m: Methodology,
-    manifest: dict,
-    quality: dict | None = None,
-) -> str:
-    return "".join(report_parts(ratings, indicators, m, manifest, quality))
-
-
 def report_parts(
     ratings: pl.DataFrame,
     indicators: pl.DataFrame | pl.LazyFrame,

@@ -56,6 +56,9 @@ from live_commerce_quality.quality import frames, standardised
 from live_commerce_quality.quality.model import CheckResult, GateResult, QualityGateFailed, enforce
 from live_commerce_quality.quality.suites import load_frames_suite, load_standardised_suite
 
+# Rows of a table handed from DuckDB to the frames gate at once (it slices them further).
+BATCH_ROWS = 100_000
+
 __all__ = [
     "CheckResult",
     "GateResult",
@@ -144,6 +147,3 @@ def _sorted_rows(con, relation: str, key: list[str]):
     ordered = [k for k in key if k in cols] + [c for c in cols if c not in key]
     order = ", ".join('"' + c.replace('"', '""') + '"' for c in ordered)
     return con.sql(f"SELECT * FROM {relation} ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
-
-
-BATCH_ROWS = 100_000
