@@ -25,3 +25,16 @@ def test_scaling_needs_both_scales_and_counts_a_failed_run_as_unknown():
     assert report.scaling_target({"10": _monthly(300.0, 3000.0)}) is None
     row = report.scaling_target({"10": _monthly(300.0, 3000.0), "50": _monthly(90.0, 3900.0, ok=False)})
     assert (row["value"], row["met"]) == (None, None)
+
+
+def test_the_table_shows_where_the_transform_step_spends_its_time():
+    step = {"seconds": 170.3, "process_seconds": 171.0, "peak_rss_mb": 3342}
+    profiled = {**step, "slowest_models": {"int_orders_current": 41.5, "fct_x": 9}}
+    monthly = {
+        "period": "2026-09", "as_of": "2026-10-15", "ok": True, "total": step,
+        "steps": {"grade": dict(step), "transform": profiled},
+    }  # fmt: skip
+    lines = report.table({"scales": {"10": {"monthly": monthly}}, "targets": []}).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("transform"))
+    assert lines[at + 1].strip() == "int_orders_current 41.5 s, fct_x 9 s"
+    assert not any("s, " in line for line in lines[: at + 1])  # the grade step has no profile

@@ -36,6 +36,17 @@ timed_records as (
 
 ),
 
+-- read again for the values of the medians' middle bins
+middle_bin_records as (
+
+    select * from {{ ref('int_indicator_records') }}
+    where false
+        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
+        or {{ indicator_column(indicator_id, 'denominator') }} is not null
+        {%- endfor %}
+
+),
+
 indicator_ids as (
 
     {{ indicator_id_rows(indicator_scales()) }}
@@ -51,6 +62,12 @@ records_by_member as (
 timed_records_by_member as (
 
     {{ attributed_to_members('timed_records') }}
+
+),
+
+middle_bin_records_by_member as (
+
+    {{ attributed_to_members('middle_bin_records') }}
 
 ),
 
@@ -92,18 +109,20 @@ subject_sums as (
 
 ),
 
--- medians over the pooled record values, whatever the kind of subject: each value counted
--- per member, then per subject, then the two middle values found from the running counts
--- (a sort of the distinct values; an ordered aggregate would hold every value of a platform)
+-- medians over the pooled record values, whatever the kind of subject, exact and without
+-- sorting every value of a platform: the values are counted per subject in bins of one unit
+-- (an hour), the two middle ranks located in their bins from the bins' running counts, and
+-- only the values of those bins ranked. A window over every value of every subject spilled
+-- and grew faster than the orders past SF10.
 {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
 {%- set value = indicator_column(indicator_id, 'value') %}
 
-member_values_{{ loop.index }} as (
+member_bins_{{ loop.index }} as (
 
     select
         member_kind,
         member_id,
-        {{ value }} as record_value,
+        floor({{ value }}) as value_bin,
         count(*) as records
     from timed_records_by_member
     where {{ value }} is not null
@@ -111,49 +130,151 @@ member_values_{{ loop.index }} as (
 
 ),
 
-subject_values_{{ loop.index }} as (
+subject_bins_{{ loop.index }} as (
 
     select
         members.subject_kind,
         members.subject_id,
-        member_values.record_value,
-        sum(member_values.records) as records
-    from member_values_{{ loop.index }} as member_values
+        member_bins.value_bin,
+        sum(member_bins.records) as records
+    from member_bins_{{ loop.index }} as member_bins
     inner join members
-        on member_values.member_kind = members.member_kind
-        and member_values.member_id = members.member_id
+        on member_bins.member_kind = members.member_kind
+        and member_bins.member_id = members.member_id
     group by 1, 2, 3
 
 ),
 
-running_counts_{{ loop.index }} as (
+bin_counts_{{ loop.index }} as (
 
     select
         subject_kind,
         subject_id,
-        record_value,
+        value_bin,
+        records,
         sum(records) over (
-            partition by subject_kind, subject_id order by record_value
+            partition by subject_kind, subject_id order by value_bin
             rows between unbounded preceding and current row
-        ) as records_up_to,
-        sum(records) over (partition by subject_kind, subject_id) as records_total
-    from subject_values_{{ loop.index }}
+        ) as records_up_to
+    from subject_bins_{{ loop.index }}
 
 ),
 
--- the lower middle is the first value whose running count reaches half the total, the upper
--- the first that passes it (one value when the total is odd): exact_median's two halves
+-- of n values, the lower middle has rank floor((n + 1) / 2), the upper floor(n / 2) + 1
+-- (the same value when n is odd)
+middle_ranks_{{ loop.index }} as (
+
+    select
+        totals.subject_kind,
+        totals.subject_id,
+        totals.records_total,
+        middles.middle,
+        case middles.middle
+            when 'lower' then floor((totals.records_total + 1) / 2)
+            else floor(totals.records_total / 2) + 1
+        end as middle_rank
+    from (
+        select
+            subject_kind,
+            subject_id,
+            sum(records) as records_total
+        from subject_bins_{{ loop.index }}
+        group by 1, 2
+    ) as totals
+    cross join (
+        select 'lower' as middle
+        union all
+        select 'upper' as middle
+    ) as middles
+
+),
+
+-- each middle rank lies in the bin whose running count first reaches it
+middle_bins_{{ loop.index }} as (
+
+    select
+        middle_ranks.subject_kind,
+        middle_ranks.subject_id,
+        middle_ranks.records_total,
+        middle_ranks.middle,
+        bin_counts.value_bin,
+        middle_ranks.middle_rank - (bin_counts.records_up_to - bin_counts.records) as rank_in_bin
+    from middle_ranks_{{ loop.index }} as middle_ranks
+    inner join bin_counts_{{ loop.index }} as bin_counts
+        on middle_ranks.subject_kind = bin_counts.subject_kind
+        and middle_ranks.subject_id = bin_counts.subject_id
+        and middle_ranks.middle_rank > bin_counts.records_up_to - bin_counts.records
+        and middle_ranks.middle_rank <= bin_counts.records_up_to
+
+),
+
+-- the values of the middle bins, per member: a member's rows serve every subject it belongs to
+member_middle_values_{{ loop.index }} as (
+
+    select
+        records.member_kind,
+        records.member_id,
+        records.{{ value }} as record_value
+    from middle_bin_records_by_member as records
+    inner join (
+        select distinct
+            members.member_kind,
+            members.member_id,
+            middle_bins.value_bin
+        from middle_bins_{{ loop.index }} as middle_bins
+        inner join members
+            on middle_bins.subject_kind = members.subject_kind
+            and middle_bins.subject_id = members.subject_id
+    ) as wanted
+        on records.member_kind = wanted.member_kind
+        and records.member_id = wanted.member_id
+        and floor(records.{{ value }}) = wanted.value_bin
+
+),
+
+-- each subject's values of its own middle bins, ranked within the bin
+ranked_middle_values_{{ loop.index }} as (
+
+    select
+        subject_bins.subject_kind,
+        subject_bins.subject_id,
+        subject_bins.value_bin,
+        member_values.record_value,
+        row_number() over (
+            partition by subject_bins.subject_kind, subject_bins.subject_id, subject_bins.value_bin
+            order by member_values.record_value
+        ) as rank_in_bin
+    from member_middle_values_{{ loop.index }} as member_values
+    inner join members
+        on member_values.member_kind = members.member_kind
+        and member_values.member_id = members.member_id
+    inner join (
+        select distinct
+            subject_kind,
+            subject_id,
+            value_bin
+        from middle_bins_{{ loop.index }}
+    ) as subject_bins
+        on members.subject_kind = subject_bins.subject_kind
+        and members.subject_id = subject_bins.subject_id
+        and floor(member_values.record_value) = subject_bins.value_bin
+
+),
+
+-- the median is the mean of the two middles: exact_median's (lower + upper) / 2
 medians_{{ loop.index }} as (
 
     select
-        subject_kind,
-        subject_id,
-        cast(max(records_total) as double) as denominator,
-        cast((
-            min(record_value) filter (where 2 * records_up_to >= records_total)
-            + min(record_value) filter (where 2 * records_up_to > records_total)
-        ) / 2 as double) as median_value
-    from running_counts_{{ loop.index }}
+        middle_bins.subject_kind,
+        middle_bins.subject_id,
+        cast(max(middle_bins.records_total) as double) as denominator,
+        cast((min(ranked.record_value) + max(ranked.record_value)) / 2 as double) as median_value
+    from middle_bins_{{ loop.index }} as middle_bins
+    inner join ranked_middle_values_{{ loop.index }} as ranked
+        on middle_bins.subject_kind = ranked.subject_kind
+        and middle_bins.subject_id = ranked.subject_id
+        and middle_bins.value_bin = ranked.value_bin
+        and middle_bins.rank_in_bin = ranked.rank_in_bin
     group by 1, 2
 
 ),

@@ -158,7 +158,10 @@ def table(document: dict) -> str:
         monthly = scale.get("monthly")
         if monthly:
             lines += ["", f"SF{sf} {monthly['period']} as of {monthly['as_of']}", head]
-            lines += [_row(name, s) for name, s in monthly["steps"].items()]
+            for name, s in monthly["steps"].items():
+                lines.append(_row(name, s))
+                if s.get("slowest_models"):
+                    lines.append("      " + ", ".join(f"{m} {t:g} s" for m, t in s["slowest_models"].items()))
             lines.append(_row("end to end", monthly["total"]))
             if not monthly["ok"]:
                 lines.append(f"  FAILED: {monthly.get('error')}")

@@ -145,7 +145,7 @@ def _one_line(message: str | None, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def build_summary(work: Path, slowest: int = 5) -> dict:
+def build_summary(work: Path, slowest: int = 10) -> dict:
     """What a dbt invocation did, from its run_results.json: nodes by status, the failed ones
     with their message on one line, and the slowest models with their seconds."""
     results = json.loads((work / "dbt_target" / RUN_RESULTS).read_text(encoding="utf-8"))["results"]
