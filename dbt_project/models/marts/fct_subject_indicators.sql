@@ -208,56 +208,39 @@ middle_bins_{{ loop.index }} as (
 
 ),
 
--- the values of the middle bins, per member: a member's rows serve every subject it belongs to
-member_middle_values_{{ loop.index }} as (
+-- the members whose records make up each subject's middle bins
+middle_bin_members_{{ loop.index }} as (
 
-    select
-        records.member_kind,
-        records.member_id,
-        records.{{ value }} as record_value
-    from middle_bin_records_by_member as records
-    inner join (
-        select distinct
-            members.member_kind,
-            members.member_id,
-            middle_bins.value_bin
-        from middle_bins_{{ loop.index }} as middle_bins
-        inner join members
-            on middle_bins.subject_kind = members.subject_kind
-            and middle_bins.subject_id = members.subject_id
-    ) as wanted
-        on records.member_kind = wanted.member_kind
-        and records.member_id = wanted.member_id
-        and floor(records.{{ value }}) = wanted.value_bin
+    select distinct
+        members.member_kind,
+        members.member_id,
+        middle_bins.subject_kind,
+        middle_bins.subject_id,
+        middle_bins.value_bin
+    from middle_bins_{{ loop.index }} as middle_bins
+    inner join members
+        on middle_bins.subject_kind = members.subject_kind
+        and middle_bins.subject_id = members.subject_id
 
 ),
 
--- each subject's values of its own middle bins, ranked within the bin
+-- each subject's values of its middle bins, ranked within the bin
 ranked_middle_values_{{ loop.index }} as (
 
     select
-        subject_bins.subject_kind,
-        subject_bins.subject_id,
-        subject_bins.value_bin,
-        member_values.record_value,
+        bin_members.subject_kind,
+        bin_members.subject_id,
+        bin_members.value_bin,
+        records.{{ value }} as record_value,
         row_number() over (
-            partition by subject_bins.subject_kind, subject_bins.subject_id, subject_bins.value_bin
-            order by member_values.record_value
+            partition by bin_members.subject_kind, bin_members.subject_id, bin_members.value_bin
+            order by records.{{ value }}
         ) as rank_in_bin
-    from member_middle_values_{{ loop.index }} as member_values
-    inner join members
-        on member_values.member_kind = members.member_kind
-        and member_values.member_id = members.member_id
-    inner join (
-        select distinct
-            subject_kind,
-            subject_id,
-            value_bin
-        from middle_bins_{{ loop.index }}
-    ) as subject_bins
-        on members.subject_kind = subject_bins.subject_kind
-        and members.subject_id = subject_bins.subject_id
-        and floor(member_values.record_value) = subject_bins.value_bin
+    from middle_bin_records_by_member as records
+    inner join middle_bin_members_{{ loop.index }} as bin_members
+        on records.member_kind = bin_members.member_kind
+        and records.member_id = bin_members.member_id
+        and floor(records.{{ value }}) = bin_members.value_bin
 
 ),
 
