@@ -5,6 +5,15 @@
 -- platforms sum their members' numerators and denominators, never averages of scores;
 -- POST-2 is the median of the pooled delivery times. Scoring, smoothing and grades
 -- happen downstream from these counts.
+
+{#- the records a median counts: those with a median indicator's denominator set -#}
+{%- set timed -%}
+    (false
+    {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
+        or {{ indicator_column(indicator_id, 'denominator') }} is not null
+    {%- endfor %})
+{%- endset %}
+
 with
 
 subjects as (
@@ -19,7 +28,7 @@ members as (
 
 ),
 
--- the records twice, each read once: DuckDB materialises whole a CTE a query reads twice
+-- the records three times, each read once: DuckDB materialises whole a CTE a query reads twice
 records as (
 
     select * from {{ ref('int_indicator_records') }}
@@ -29,21 +38,15 @@ records as (
 timed_records as (
 
     select * from {{ ref('int_indicator_records') }}
-    where false
-        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
-        or {{ indicator_column(indicator_id, 'denominator') }} is not null
-        {%- endfor %}
+    where {{ timed }}
 
 ),
 
--- read again for the values of the medians' middle bins
+-- the same records read again, for the values of the medians' middle bins
 middle_bin_records as (
 
     select * from {{ ref('int_indicator_records') }}
-    where false
-        {%- for indicator_id, aggregation in record_indicators().items() if aggregation == 'median' %}
-        or {{ indicator_column(indicator_id, 'denominator') }} is not null
-        {%- endfor %}
+    where {{ timed }}
 
 ),
 
