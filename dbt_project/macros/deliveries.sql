@@ -8,12 +8,16 @@
     (a window over the key, dt and file name) spilled 41 GB at SF50 and took twice as long.
     `relation` is read twice, once narrow, once for the winners' rows: a CTE read twice would
     be materialised whole, so the caller passes the relation itself (a ref) and the rows it
-    keeps (`where`). The files' numbers are int_delivered_files'. Keys and version columns are
-    never null in the rows kept (the ingest's required fields). -#}
-{% macro current_version(relation, key_columns, first_wins=false, where='true') -%}
-    {%- set files = ref('int_delivered_files') -%}
+    keeps (`where`). The files' numbers are int_delivered_files' for the `source` named (two
+    sources may deliver files of one name on one dt); each current version keeps its
+    file's (`file_number`), which is how the lineage models name the file. Keys and version
+    columns are never null in the rows kept (the ingest's required fields). -#}
+{% macro current_version(source, relation, key_columns, first_wins=false, where='true') -%}
+    {%- set files = '(select * from ' ~ ref('int_delivered_files') ~ " where source = '" ~ source ~ "')" -%}
     {%- set version_key = 'files.file_number * 4294967296 + versions.file_line' -%}
-    select versions.*
+    select
+        versions.*,
+        files.file_number
     from (select * from {{ relation }} where {{ where }}) as versions
     inner join {{ files }} as files
         on versions.delivered_dt = files.delivered_dt

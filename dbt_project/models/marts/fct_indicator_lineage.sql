@@ -57,6 +57,14 @@ members as (
 
 ),
 
+-- the models below name a file by its number: its dt, name and checksum are joined back
+-- once, on the lineage rows, rather than carried and grouped as strings through every join
+files as (
+
+    select * from {{ ref('int_delivered_files') }}
+
+),
+
 own_members as (
 
     select * from members
@@ -79,9 +87,7 @@ counted_rows as (
         own_member_files.indicator_id,
         'counted' as role,
         own_member_files.source,
-        own_member_files.delivered_dt,
-        own_member_files.file_name,
-        own_member_files.file_sha256,
+        own_member_files.file_number,
         own_member_files.record_count as row_count
     from own_member_files
     inner join own_members
@@ -96,15 +102,13 @@ counted_rows as (
         pooled_member_files.indicator_id,
         'counted' as role,
         pooled_member_files.source,
-        pooled_member_files.delivered_dt,
-        pooled_member_files.file_name,
-        pooled_member_files.file_sha256,
+        pooled_member_files.file_number,
         sum(pooled_member_files.record_count) as row_count
     from pooled_member_files
     inner join pooling_members
         on pooled_member_files.member_kind = pooling_members.member_kind
         and pooled_member_files.member_id = pooling_members.member_id
-    group by 1, 2, 3, 4, 5, 6, 7, 8
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -116,15 +120,13 @@ looked_up_rows as (
         own_looked_up.indicator_id,
         'looked_up' as role,
         own_looked_up.source,
-        own_looked_up.delivered_dt,
-        own_looked_up.file_name,
-        own_looked_up.file_sha256,
+        own_looked_up.file_number,
         count(*) as row_count
     from own_looked_up
     inner join own_members
         on own_looked_up.member_kind = own_members.member_kind
         and own_looked_up.member_id = own_members.member_id
-    group by 1, 2, 3, 4, 5, 6, 7, 8
+    group by 1, 2, 3, 4, 5, 6
 
     union all
 
@@ -135,15 +137,13 @@ looked_up_rows as (
         pooled_looked_up.indicator_id,
         'looked_up' as role,
         pooled_looked_up.source,
-        pooled_looked_up.delivered_dt,
-        pooled_looked_up.file_name,
-        pooled_looked_up.file_sha256,
+        pooled_looked_up.file_number,
         count(distinct pooled_looked_up.record_key) as row_count
     from pooled_looked_up
     inner join pooling_members
         on pooled_looked_up.member_kind = pooling_members.member_kind
         and pooled_looked_up.member_id = pooling_members.member_id
-    group by 1, 2, 3, 4, 5, 6, 7, 8
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -156,12 +156,10 @@ verification_rows as (
         'PRE-1' as indicator_id,
         'counted' as role,
         member_source as source,
-        delivered_dt,
-        file_name,
-        file_sha256,
+        file_number,
         count(*) as row_count
     from members
-    group by 1, 2, 3, 4, 5, 6, 7, 8
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -174,16 +172,14 @@ member_link_rows as (
         member_indicators.indicator_id,
         'looked_up' as role,
         members.member_source as source,
-        members.delivered_dt,
-        members.file_name,
-        members.file_sha256,
+        members.file_number,
         count(*) as row_count
     from member_indicators
     inner join members
         on member_indicators.member_kind = members.member_kind
         and member_indicators.member_id = members.member_id
     where members.subject_kind in ('agency', 'platform')
-    group by 1, 2, 3, 4, 5, 6, 7, 8
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -202,20 +198,22 @@ lineage_rows as (
 final as (
 
     select
-        subject_kind,
-        subject_id,
-        indicator_id,
-        role,
-        source,
-        delivered_dt,
-        file_name,
-        file_sha256,
-        cast(row_count as bigint) as row_count,
+        lineage_rows.subject_kind,
+        lineage_rows.subject_id,
+        lineage_rows.indicator_id,
+        lineage_rows.role,
+        lineage_rows.source,
+        files.delivered_dt,
+        files.file_name,
+        files.file_sha256,
+        cast(lineage_rows.row_count as bigint) as row_count,
         concat_ws(
-            '|', subject_kind, subject_id, indicator_id, role, source,
-            cast(delivered_dt as {{ dbt.type_string() }}), file_name
+            '|', lineage_rows.subject_kind, lineage_rows.subject_id, lineage_rows.indicator_id,
+            lineage_rows.role, lineage_rows.source, cast(files.delivered_dt as {{ dbt.type_string() }}),
+            files.file_name
         ) as lineage_key
     from lineage_rows
+    inner join files on lineage_rows.file_number = files.file_number
 
 )
 

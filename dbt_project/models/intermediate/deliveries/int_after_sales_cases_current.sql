@@ -3,7 +3,7 @@ with
 
 final as (
 
-    {{ current_version(ref('int_after_sales_cases_checked'), ['case_id'], where='set_aside_reason is null') }}
+    {{ current_version('after_sales', ref('int_after_sales_cases_checked'), ['case_id'], where='set_aside_reason is null') }}
 
 )
 

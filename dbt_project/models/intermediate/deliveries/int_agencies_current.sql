@@ -3,7 +3,7 @@ with
 
 final as (
 
-    {{ current_version(ref('stg_extracts__agencies'), ['agency_id']) }}
+    {{ current_version('agencies', ref('stg_extracts__agencies'), ['agency_id']) }}
 
 )
 

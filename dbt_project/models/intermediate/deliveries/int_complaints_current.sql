@@ -4,7 +4,7 @@ with
 
 final as (
 
-    {{ current_version(ref('int_complaints_checked'), ['complaint_id'], where='set_aside_reason is null and ' ~ delivered_from_period_start()) }}
+    {{ current_version('complaints', ref('int_complaints_checked'), ['complaint_id'], where='set_aside_reason is null and ' ~ delivered_from_period_start()) }}
 
 )
 

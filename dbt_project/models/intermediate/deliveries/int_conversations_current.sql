@@ -4,7 +4,7 @@ with
 
 final as (
 
-    {{ current_version(ref('int_conversations_checked'), ['conversation_id'], where='set_aside_reason is null and ' ~ delivered_from_period_start()) }}
+    {{ current_version('cs_conversations', ref('int_conversations_checked'), ['conversation_id'], where='set_aside_reason is null and ' ~ delivered_from_period_start()) }}
 
 )
 

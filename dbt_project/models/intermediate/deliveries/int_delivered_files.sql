@@ -1,6 +1,7 @@
 -- Every delivered file of every source up to the cutoff, numbered in delivery order (dt, then
--- file name in byte order): the file part of each version's key (macros/deliveries.sql,
--- current_version). A table of one row per file, so that a join with it builds its hash on
+-- file name in byte order; the source last, as two sources may name a file alike): the file part of each version's key (macros/deliveries.sql,
+-- current_version), and the one name of a file that the lineage models group and join by
+-- (fct_indicator_lineage turns the number back into the file's dt, name and checksum). A table of one row per file, so that a join with it builds its hash on
 -- it: as a subquery the engine takes it for as many rows as its input and builds on the other side.
 {%- set sources = [
     'after_sales', 'agencies', 'complaints', 'cs_conversations', 'findings', 'live_sessions',
@@ -13,8 +14,10 @@ with
 {{ source }} as (
 
     select distinct
+        '{{ source }}' as source,
         delivered_dt,
-        file_name
+        file_name,
+        file_sha256
     from {{ ref('stg_extracts__' ~ source) }}
 
 ),
@@ -33,9 +36,11 @@ delivered as (
 final as (
 
     select
+        source,
         delivered_dt,
         file_name,
-        row_number() over (order by delivered_dt, file_name) as file_number
+        file_sha256,
+        row_number() over (order by delivered_dt, file_name, source) as file_number
     from delivered
 
 )

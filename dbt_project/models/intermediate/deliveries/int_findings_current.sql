@@ -4,7 +4,7 @@ with
 
 final as (
 
-    {{ current_version(ref('int_findings_checked'), ['finding_id'], where='set_aside_reason is null and ' ~ delivered_from_period_start()) }}
+    {{ current_version('findings', ref('int_findings_checked'), ['finding_id'], where='set_aside_reason is null and ' ~ delivered_from_period_start()) }}
 
 )
 

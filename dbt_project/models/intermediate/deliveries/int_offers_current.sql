@@ -14,7 +14,7 @@ with
 
 final as (
 
-    {{ current_version(ref('int_offers_checked'), ['session_id', 'product_id'], where=offers_of_period) }}
+    {{ current_version('products', ref('int_offers_checked'), ['session_id', 'product_id'], where=offers_of_period) }}
 
 )
 

@@ -3,7 +3,7 @@ with
 
 final as (
 
-    {{ current_version(ref('stg_extracts__operators'), ['operator_id']) }}
+    {{ current_version('operators', ref('stg_extracts__operators'), ['operator_id']) }}
 
 )
 

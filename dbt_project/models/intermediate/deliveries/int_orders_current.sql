@@ -5,7 +5,7 @@ with
 final as (
 
     {{ current_version(
-        ref('int_orders_checked'), ['order_id'],
+        'orders', ref('int_orders_checked'), ['order_id'],
         where='set_aside_reason is null and ' ~ delivered_from_period_start()
     ) }}
 

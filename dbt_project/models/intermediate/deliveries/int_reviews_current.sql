@@ -3,7 +3,7 @@ with
 
 final as (
 
-    {{ current_version(ref('int_reviews_checked'), ['review_id'], first_wins=true, where='set_aside_reason is null') }}
+    {{ current_version('reviews', ref('int_reviews_checked'), ['review_id'], first_wins=true, where='set_aside_reason is null') }}
 
 )
 

@@ -3,7 +3,7 @@ with
 
 final as (
 
-    {{ current_version(ref('stg_extracts__streamers'), ['streamer_id']) }}
+    {{ current_version('streamers', ref('stg_extracts__streamers'), ['streamer_id']) }}
 
 )
 

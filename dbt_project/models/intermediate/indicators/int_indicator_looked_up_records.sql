@@ -95,9 +95,7 @@ looked_up as (
         price_checked_orders.streamer_id,
         'products' as source,
         concat(offers.session_id, '|', offers.product_id) as record_key,
-        offers.delivered_dt,
-        offers.file_name,
-        offers.file_sha256
+        offers.file_number
     from price_checked_orders
     inner join offers
         on price_checked_orders.session_id = offers.session_id
@@ -111,9 +109,7 @@ looked_up as (
         offers_counted_for_completeness.streamer_id,
         sessions_of_period.source,
         sessions_of_period.record_key,
-        sessions_of_period.delivered_dt,
-        sessions_of_period.file_name,
-        sessions_of_period.file_sha256
+        sessions_of_period.file_number
     from offers_counted_for_completeness
     inner join sessions_of_period
         on offers_counted_for_completeness.session_id = sessions_of_period.record_key
@@ -126,9 +122,7 @@ looked_up as (
         orders_with_quality_cases.streamer_id,
         'after_sales' as source,
         after_sales_cases.case_id as record_key,
-        after_sales_cases.delivered_dt,
-        after_sales_cases.file_name,
-        after_sales_cases.file_sha256
+        after_sales_cases.file_number
     from orders_with_quality_cases
     inner join after_sales_cases
         on orders_with_quality_cases.order_id = after_sales_cases.order_id
@@ -142,9 +136,7 @@ looked_up as (
         cases_and_reviews_of_orders.streamer_id,
         orders_of_period.source,
         orders_of_period.record_key,
-        orders_of_period.delivered_dt,
-        orders_of_period.file_name,
-        orders_of_period.file_sha256
+        orders_of_period.file_number
     from cases_and_reviews_of_orders
     inner join orders_of_period
         on cases_and_reviews_of_orders.order_id = orders_of_period.record_key
@@ -165,9 +157,7 @@ final as (
         member_id,
         source,
         record_key,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
     from by_member
 
 )

@@ -31,15 +31,13 @@ member_files as (
         member_kind,
         member_id,
         source,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
         {%- for indicator_id in record_indicators() %},
         count({{ indicator_column(indicator_id, 'denominator') }}) as {{ indicator_column(indicator_id, 'denominator') }}
         {%- endfor %}
     from records_by_member
     where {{ in_bucket('member_id') }}
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4
 
 ),
 
@@ -50,9 +48,7 @@ unpivoted as (
         member_files.member_id,
         indicator_ids.indicator_id,
         member_files.source,
-        member_files.delivered_dt,
-        member_files.file_name,
-        member_files.file_sha256,
+        member_files.file_number,
         case indicator_ids.indicator_id
             {%- for indicator_id in record_indicators() %}
             when '{{ indicator_id }}' then member_files.{{ indicator_column(indicator_id, 'denominator') }}

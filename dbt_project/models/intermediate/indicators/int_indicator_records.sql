@@ -114,9 +114,7 @@ final as (
         {{ session or no_string }} as session_id,
         {{ product or no_string }} as product_id,
         {{ order or no_string }} as order_id,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
         {%- for indicator_id, aggregation in record_indicators().items() %}
         {%- set rule = rules.get(indicator_id ~ ' ' ~ source) %}
         {%- set numerator_role = 'value' if aggregation == 'median' else 'numerator' %}

@@ -32,10 +32,8 @@ final as (
         ) as is_on_time,
         -- a case of a quality reason puts a shipped order in POST-3's numerator
         {{ is_quality_return('cases.reason') }} as is_quality_case,
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        cases.delivered_dt,
-        cases.file_name,
-        cases.file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        cases.file_number
     from cases
     inner join orders on cases.order_id = orders.order_id
     where {{ known_by_cutoff('cases.requested_at') }}

@@ -31,10 +31,8 @@ final as (
             and {{ known_by_cutoff('closed_at') }}
             and closed_at <= {{ dbt.dateadd('day', rule('complaint_within_days'), 'received_at') }}
         ) as is_resolved_on_time,
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        delivered_dt,
-        file_name,
-        file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        file_number
     from complaints
     where {{ in_period('received_at') }}
 

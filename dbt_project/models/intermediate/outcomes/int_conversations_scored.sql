@@ -17,10 +17,8 @@ final as (
             {{ known_by_cutoff('first_reply_at') }}
             and first_reply_at <= {{ dbt.dateadd('second', rule('reply_within_seconds'), 'first_message_at') }}
         ) as is_answered_on_time,
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        delivered_dt,
-        file_name,
-        file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        file_number
     from conversations
     where in_service_hours
         and {{ in_period('first_message_at') }}

@@ -22,10 +22,8 @@ classified as (
             severity in {{ sql_list(rule('veto_severities')) }}
             or finding_type in {{ sql_list(rule('veto_finding_types')) }}
         ) as is_veto,
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        delivered_dt,
-        file_name,
-        file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        file_number
     from findings
     where confirmed
         and {{ in_period('detected_at') }}

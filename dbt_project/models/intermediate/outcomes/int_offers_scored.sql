@@ -28,10 +28,8 @@ final as (
             and not {{ is_blank('offers.after_sales_policy') }}
             and not (offers.certificate_required and {{ is_blank('offers.certificate_no') }})
         ) as is_complete,
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        offers.delivered_dt,
-        offers.file_name,
-        offers.file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        offers.file_number
     from offers
     inner join sessions on offers.session_id = sessions.session_id
 

@@ -83,10 +83,8 @@ outcomes as (
         end as delivery_hours,
         quality_cases.order_id is not null as has_quality_case,
 
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        orders_of_period.delivered_dt,
-        orders_of_period.file_name,
-        orders_of_period.file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        orders_of_period.file_number
     from orders_of_period
     left join offers
         on orders_of_period.session_id = offers.session_id

@@ -22,10 +22,8 @@ final as (
         orders.operator_id,
         orders.streamer_id,
         reviews.rating >= {{ rule('positive_review_min_rating') }} as is_positive,
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        reviews.delivered_dt,
-        reviews.file_name,
-        reviews.file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        reviews.file_number
     from reviews
     inner join orders on reviews.order_id = orders.order_id
     where {{ known_by_cutoff('reviews.reviewed_at') }}

@@ -16,10 +16,8 @@ final as (
         streamer_id,
         started_at,
         license_displayed,
-        -- lineage: the delivered file of this record version (fct_indicator_lineage)
-        delivered_dt,
-        file_name,
-        file_sha256
+        -- lineage: the delivered file of this record version, by its number (fct_indicator_lineage)
+        file_number
     from sessions
     where {{ in_period('started_at') }}
 

@@ -38,10 +38,8 @@ final as (
         operators.main_category,
         operators.license_verified,
         {{ credit_code_is_valid('operators.credit_code') }} as has_valid_credit_code,
-        -- lineage: the snapshot row in effect (fct_indicator_lineage)
-        operators.delivered_dt,
-        operators.file_name,
-        operators.file_sha256
+        -- lineage: the file of the snapshot row in effect, by its number (fct_indicator_lineage)
+        operators.file_number
     from active
     inner join operators on active.operator_id = operators.operator_id
 

@@ -37,10 +37,8 @@ final as (
         streamers.platform,
         streamers.agency_id,
         streamers.real_name_verified,
-        -- lineage: the snapshot row in effect (fct_indicator_lineage)
-        streamers.delivered_dt,
-        streamers.file_name,
-        streamers.file_sha256
+        -- lineage: the file of the snapshot row in effect, by its number (fct_indicator_lineage)
+        streamers.file_number
     from active
     inner join streamers on active.streamer_id = streamers.streamer_id
 

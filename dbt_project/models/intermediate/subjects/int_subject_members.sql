@@ -23,9 +23,7 @@ operator_members as (
         operator_id as member_id,
         platform,
         coalesce(license_verified and has_valid_credit_code, false) as is_verified,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
     from operators
 
 ),
@@ -36,9 +34,7 @@ streamer_members as (
         streamer_id as member_id,
         agency_id,
         coalesce(real_name_verified, false) as is_verified,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
     from streamers
 
 ),
@@ -52,9 +48,7 @@ final as (
         member_id,
         'operators' as member_source,
         is_verified,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
     from operator_members
 
     union all
@@ -66,9 +60,7 @@ final as (
         member_id,
         'operators' as member_source,
         is_verified,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
     from operator_members
 
     union all
@@ -80,9 +72,7 @@ final as (
         member_id,
         'streamers' as member_source,
         is_verified,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
     from streamer_members
 
     union all
@@ -94,9 +84,7 @@ final as (
         member_id,
         'streamers' as member_source,
         is_verified,
-        delivered_dt,
-        file_name,
-        file_sha256
+        file_number
     from streamer_members
     where agency_id is not null
 
